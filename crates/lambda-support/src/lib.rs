@@ -1,0 +1,138 @@
+//! Shared plumbing for the workflow's Lambda functions: the stable error names the state
+//! machine matches, reading configuration once at cold start, and logging setup.
+
+
+use lambda_runtime::Diagnostic;
+use passport_model::{PortError, PortErrorKind};
+
+/// The `error_type` names the state machine's Retry and Catch match. Stable: renaming one
+/// breaks the deployed workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorName {
+    /// Throttling, 5xx, timeouts: retried with backoff.
+    Transient,
+    /// The object or version is gone: reported, not retried.
+    PhotoNotFound,
+    /// A malformed execution document: reported, not retried.
+    InvalidInput,
+    /// Configuration or permission trouble: reported, not retried.
+    Permanent,
+}
+
+impl ErrorName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transient => "Transient",
+            Self::PhotoNotFound => "PhotoNotFound",
+            Self::InvalidInput => "InvalidInput",
+            Self::Permanent => "Permanent",
+        }
+    }
+
+    /// The workflow's view of a port failure.
+    pub fn of_port(error: &PortError) -> Self {
+        match error.kind {
+            PortErrorKind::NotFound => Self::PhotoNotFound,
+            PortErrorKind::Transient => Self::Transient,
+            PortErrorKind::Refused | PortErrorKind::TooLarge | PortErrorKind::Permanent => {
+                Self::Permanent
+            }
+        }
+    }
+}
+
+/// A handler error that knows its workflow error name.
+pub trait StepError: std::error::Error {
+    fn error_name(&self) -> ErrorName;
+}
+
+/// Turns a handler error into what the Lambda runtime reports, keeping the stable name and
+/// the whole cause chain in the message.
+pub fn diagnostic<E: StepError>(error: E) -> Diagnostic {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Diagnostic {
+        error_type: error.error_name().as_str().to_string().into(),
+        error_message: message.into(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is required but not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} has an invalid value {value:?}: {reason}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+/// A required environment variable, read once at cold start.
+pub fn required_env(name: &'static str) -> Result<String, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(ConfigError::Missing(name)),
+    }
+}
+
+/// An optional environment variable parsed with `FromStr`, or the default.
+pub fn env_or<T>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            value: v,
+            reason: e.to_string(),
+        }),
+        _ => Ok(default),
+    }
+}
+
+/// JSON logs honouring the Lambda log level and format settings.
+pub fn init_tracing() {
+    lambda_runtime::tracing::init_default_subscriber();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] PortError);
+    impl StepError for Outer {
+        fn error_name(&self) -> ErrorName {
+            ErrorName::of_port(&self.0)
+        }
+    }
+
+    #[test]
+    fn diagnostic_keeps_the_stable_name_and_the_cause_chain() {
+        let d = diagnostic(Outer(PortError::not_found("no such version")));
+        assert_eq!(d.error_type, "PhotoNotFound");
+        assert_eq!(d.error_message, "outer: no such version");
+        let d = diagnostic(Outer(PortError::transient("SlowDown")));
+        assert_eq!(d.error_type, "Transient");
+    }
+
+    #[test]
+    fn env_or_parses_or_defaults_and_reports_bad_values() {
+        std::env::set_var("LS_TEST_NUM", "42");
+        assert_eq!(env_or("LS_TEST_NUM", 7u64).unwrap(), 42);
+        assert_eq!(env_or("LS_TEST_UNSET_XYZ", 7u64).unwrap(), 7);
+        std::env::set_var("LS_TEST_BAD", "forty");
+        let err = env_or("LS_TEST_BAD", 7u64).unwrap_err().to_string();
+        assert!(err.contains("LS_TEST_BAD") && err.contains("forty"), "{err}");
+        assert!(matches!(required_env("LS_TEST_UNSET_XYZ"), Err(ConfigError::Missing(_))));
+    }
+}
