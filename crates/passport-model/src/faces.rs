@@ -13,6 +13,18 @@ pub struct FaceAnalysis {
     pub refused: Option<String>,
 }
 
+impl FaceAnalysis {
+    /// The face every face check looks at: the largest with at least `min_confidence`.
+    /// Non-finite boxes and confidences never win.
+    pub fn primary_face(&self, min_confidence: f64) -> Option<&Face> {
+        self.faces
+            .iter()
+            .filter(|f| f.confidence.is_finite() && f.confidence >= min_confidence)
+            .filter(|f| f.bounding_box.area().is_finite())
+            .max_by(|a, b| a.bounding_box.area().total_cmp(&b.bounding_box.area()))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FaceSource {

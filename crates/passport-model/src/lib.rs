@@ -10,6 +10,7 @@ pub mod metadata;
 pub mod notification;
 pub mod photo;
 pub mod ports;
+pub mod rekognition_json;
 pub mod verdict;
 
 pub use document::{ExecutionDocument, FailureInfo};
