@@ -28,7 +28,8 @@ fn portrait(background: impl Fn(u32, u32) -> [u8; 3], skin: impl Fn(u32, u32) ->
     let f = face().bounding_box;
     RgbImage::from_fn(W, H, |x, y| {
         let (fx, fy) = (f64::from(x) / f64::from(W), f64::from(y) / f64::from(H));
-        let in_head = fx >= f.left - 0.25 * f.width && fx <= f.left + 1.25 * f.width && fy >= f.top - 0.5 * f.height;
+        // Drawn a little inside the region the measures exclude as head, so edges do not blur it.
+        let in_head = fx >= f.left - 0.2 * f.width && fx <= f.left + 1.2 * f.width && fy >= f.top - 0.4 * f.height;
         Rgb(if in_head { skin(x, y) } else { background(x, y) })
     })
 }

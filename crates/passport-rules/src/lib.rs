@@ -1,0 +1,18 @@
+//! The passport photo rule engine: every check of RULES.md over the execution document,
+//! with issuer profiles (`icao`, `us`, `uk`) whose numbers are configuration.
+//!
+//! No I/O and no SDK types: `evaluate(document, profile) -> Verdict` is pure and
+//! deterministic. A check whose input is missing is SKIPPED with the reason, never PASS.
+
+mod catalogue;
+mod checks;
+mod context;
+mod engine;
+pub mod geometry;
+mod overrides;
+mod profile;
+
+pub use catalogue::CheckId;
+pub use engine::evaluate;
+pub use overrides::{load_profile, ConfigError};
+pub use profile::{icao, uk, us, BackgroundLimits, Limits, Profile, Range, Severity};
