@@ -1,0 +1,105 @@
+use super::*;
+use aws_adapters::sfn::SfnWorkflowStarter;
+use aws_sdk_sfn::operation::start_execution::{StartExecutionError, StartExecutionOutput};
+use aws_sdk_sfn::types::error::{ExecutionAlreadyExists, ExecutionLimitExceeded};
+use aws_sdk_sfn::Client;
+use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+fn event(name: &str) -> Value {
+    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn started() -> StartExecutionOutput {
+    StartExecutionOutput::builder()
+        .execution_arn("arn:aws:states:eu-west-1:1:execution:PhotoValidation:x")
+        .start_date(aws_smithy_types::DateTime::from_secs(0))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn starts_one_execution_with_the_decoded_key_and_a_derived_name() {
+    let rule = mock!(Client::start_execution)
+        .match_requests(|r| {
+            let input: ExecutionDocument = serde_json::from_str(r.input().unwrap()).unwrap();
+            input.photo.key == "uploads/jane doe+1 100%é.jpg"
+                && input.photo.version_id.as_deref() == Some("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
+                && r.name().unwrap().starts_with("jane_doe_1_100___jpg-")
+                && r.state_machine_arn() == Some("arn:sm")
+        })
+        .then_output(started);
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    let report = handle(event("s3-put.json"), &starter).await.unwrap();
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(report.started.len(), 1);
+}
+
+#[tokio::test]
+async fn a_repeated_event_is_absorbed() {
+    let rule = mock!(Client::start_execution)
+        .then_error(|| StartExecutionError::ExecutionAlreadyExists(ExecutionAlreadyExists::builder().build()));
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    let report = handle(event("s3-put.json"), &starter).await.unwrap();
+    assert_eq!(report.already_started.len(), 1);
+    assert!(report.started.is_empty());
+}
+
+#[tokio::test]
+async fn the_same_photo_always_gets_the_same_execution_name() {
+    let rule = mock!(Client::start_execution).sequence().output(started).times(2).build();
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    let a = handle(event("s3-put.json"), &starter).await.unwrap();
+    let b = handle(event("s3-put.json"), &starter).await.unwrap();
+    assert_eq!(a.started, b.started);
+}
+
+#[tokio::test]
+async fn test_events_and_other_event_types_are_skipped() {
+    let rule = mock!(Client::start_execution).then_output(started);
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    let report = handle(event("s3-test-event.json"), &starter).await.unwrap();
+    assert_eq!(report.skipped, 1);
+    let mut copy = event("s3-put.json");
+    copy["Records"][0]["eventName"] = "ObjectCreated:Copy".into();
+    let report = handle(copy, &starter).await.unwrap();
+    assert_eq!(report.skipped, 1);
+    assert_eq!(rule.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_batch_tries_every_record_then_fails_for_the_bad_one() {
+    // Record 2 has an invalid escape; records 1 and 3 must still be started.
+    let rule = mock!(Client::start_execution).sequence().output(started).times(2).build();
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    let err = handle(event("s3-put-batch.json"), &starter).await.unwrap_err();
+    assert_eq!(rule.num_calls(), 2);
+    assert_eq!(err.error_name(), ErrorName::InvalidInput);
+    assert!(err.to_string().contains("1 of 3 records failed"), "{err}");
+    assert!(err.to_string().contains("invalid percent escape"), "{err}");
+}
+
+#[tokio::test]
+async fn a_throttled_record_makes_the_batch_retryable() {
+    let ok = mock!(Client::start_execution)
+        .match_requests(|r| !r.name().unwrap().starts_with("first"))
+        .then_output(started);
+    let limited = mock!(Client::start_execution)
+        .match_requests(|r| r.name().unwrap().starts_with("first"))
+        .then_error(|| StartExecutionError::ExecutionLimitExceeded(ExecutionLimitExceeded::builder().build()));
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&limited, &ok]), "arn:sm");
+    let mut batch = event("s3-put-batch.json");
+    batch["Records"][1]["s3"]["object"]["key"] = "uploads/second.jpg".into();
+    let err = handle(batch, &starter).await.unwrap_err();
+    assert_eq!(err.error_name(), ErrorName::Transient);
+    assert_eq!(ok.num_calls(), 2);
+}
+
+#[tokio::test]
+async fn something_that_is_not_an_s3_event_is_invalid_input() {
+    let rule = mock!(Client::start_execution).then_output(started);
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    let err = handle(serde_json::json!({"hello": "world"}), &starter).await.unwrap_err();
+    assert_eq!(err.error_name(), ErrorName::InvalidInput);
+    assert_eq!(lambda_support::diagnostic(err).error_type, "InvalidInput");
+}
