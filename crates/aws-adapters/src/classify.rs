@@ -29,7 +29,11 @@ const TRANSIENT_CODES: &[&str] = &[
 /// operation's own modelled errors before falling back to this.
 ///
 /// `modelled` is the caller's reading of the operation's own error variant, which wins.
-pub fn port_error<E>(context: &str, err: SdkError<E, HttpResponse>, modelled: Option<PortErrorKind>) -> PortError
+pub fn port_error<E>(
+    context: &str,
+    err: SdkError<E, HttpResponse>,
+    modelled: Option<PortErrorKind>,
+) -> PortError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -164,11 +164,24 @@ mod tests {
         DetectFacesOutput::builder()
             .face_details(
                 rk::FaceDetail::builder()
-                    .bounding_box(BoundingBox::builder().width(0.5).height(0.6).left(0.25).top(0.2).build())
+                    .bounding_box(
+                        BoundingBox::builder()
+                            .width(0.5)
+                            .height(0.6)
+                            .left(0.25)
+                            .top(0.2)
+                            .build(),
+                    )
                     .confidence(99.5)
                     .pose(Pose::builder().roll(1.0).yaw(-2.0).pitch(3.0).build())
                     .eyes_open(EyeOpen::builder().value(true).confidence(98.0).build())
-                    .landmarks(Landmark::builder().r#type(LandmarkType::ChinBottom).x(0.5).y(0.8).build())
+                    .landmarks(
+                        Landmark::builder()
+                            .r#type(LandmarkType::ChinBottom)
+                            .x(0.5)
+                            .y(0.8)
+                            .build(),
+                    )
                     .build(),
             )
             .build()

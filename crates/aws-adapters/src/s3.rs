@@ -44,7 +44,9 @@ impl ObjectStore for S3ObjectStore {
             .send()
             .await
             .map_err(|e| {
-                let modelled = e.as_service_error().and_then(|s| s.is_not_found().then_some(PortErrorKind::NotFound));
+                let modelled = e
+                    .as_service_error()
+                    .and_then(|s| s.is_not_found().then_some(PortErrorKind::NotFound));
                 gone_if_deleted(port_error("S3 HeadObject", e, modelled), photo)
             })?;
         let size = out
@@ -94,7 +96,10 @@ impl ObjectStore for S3ObjectStore {
             .send()
             .await
             .map_err(|e| classify_get(e, photo))?;
-        let declared = out.content_length().and_then(|l| u64::try_from(l).ok()).unwrap_or(0);
+        let declared = out
+            .content_length()
+            .and_then(|l| u64::try_from(l).ok())
+            .unwrap_or(0);
         if declared > max_bytes {
             return Err(too_large(photo, declared, max_bytes));
         }
@@ -155,7 +160,11 @@ mod tests {
                     && r.version_id() == Some("v1")
                     && r.key() == Some("uploads/jane doe.jpg")
             })
-            .then_output(|| GetObjectOutput::builder().body(ByteStream::from_static(b"\xFF\xD8\xFF")).build());
+            .then_output(|| {
+                GetObjectOutput::builder()
+                    .body(ByteStream::from_static(b"\xFF\xD8\xFF"))
+                    .build()
+            });
         let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
         let bytes = store.read_range(&photo(), 0, 65536).await.unwrap();
         assert_eq!(bytes, b"\xFF\xD8\xFF");
@@ -164,8 +173,8 @@ mod tests {
 
     #[tokio::test]
     async fn head_not_found_is_not_found() {
-        let rule = mock!(Client::head_object)
-            .then_error(|| HeadObjectError::NotFound(NotFound::builder().build()));
+        let rule =
+            mock!(Client::head_object).then_error(|| HeadObjectError::NotFound(NotFound::builder().build()));
         let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
         let err = store.head(&photo()).await.unwrap_err();
         assert_eq!(err.kind, PortErrorKind::NotFound, "{err}");
@@ -174,7 +183,10 @@ mod tests {
     #[tokio::test]
     async fn head_reports_size_and_type() {
         let rule = mock!(Client::head_object).then_output(|| {
-            HeadObjectOutput::builder().content_length(1234).content_type("image/jpeg").build()
+            HeadObjectOutput::builder()
+                .content_length(1234)
+                .content_type("image/jpeg")
+                .build()
         });
         let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
         let head = store.head(&photo()).await.unwrap();
@@ -184,8 +196,8 @@ mod tests {
 
     #[tokio::test]
     async fn missing_key_on_get_is_not_found() {
-        let rule = mock!(Client::get_object)
-            .then_error(|| GetObjectError::NoSuchKey(NoSuchKey::builder().build()));
+        let rule =
+            mock!(Client::get_object).then_error(|| GetObjectError::NoSuchKey(NoSuchKey::builder().build()));
         let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
         let err = store.read_all(&photo(), 10).await.unwrap_err();
         assert_eq!(err.kind, PortErrorKind::NotFound, "{err}");
@@ -193,7 +205,11 @@ mod tests {
 
     #[tokio::test]
     async fn server_errors_are_transient() {
-        let rule = mock!(Client::get_object).sequence().http_status(503, None).times(5).build();
+        let rule = mock!(Client::get_object)
+            .sequence()
+            .http_status(503, None)
+            .times(5)
+            .build();
         let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
         let err = store.read_range(&photo(), 0, 10).await.unwrap_err();
         assert_eq!(err.kind, PortErrorKind::Transient, "{err}");

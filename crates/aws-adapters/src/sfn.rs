@@ -36,12 +36,26 @@ impl WorkflowStarter for SfnWorkflowStarter {
                 execution_arn: out.execution_arn().to_owned(),
             }),
             // The name is derived from the photo's identity: it was started already.
-            Err(e) if matches!(e.as_service_error(), Some(StartExecutionError::ExecutionAlreadyExists(_))) => {
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(StartExecutionError::ExecutionAlreadyExists(_))
+                ) =>
+            {
                 Ok(StartOutcome::AlreadyStarted)
             }
             // Too many running executions drains by itself: worth retrying later.
-            Err(e) if matches!(e.as_service_error(), Some(StartExecutionError::ExecutionLimitExceeded(_))) => {
-                Err(port_error("Step Functions StartExecution", e, Some(PortErrorKind::Transient)))
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(StartExecutionError::ExecutionLimitExceeded(_))
+                ) =>
+            {
+                Err(port_error(
+                    "Step Functions StartExecution",
+                    e,
+                    Some(PortErrorKind::Transient),
+                ))
             }
             Err(e) => {
                 let modelled = e.as_service_error().map(|_| PortErrorKind::Permanent);
@@ -55,7 +69,9 @@ impl WorkflowStarter for SfnWorkflowStarter {
 mod tests {
     use super::*;
     use aws_sdk_sfn::operation::start_execution::StartExecutionOutput;
-    use aws_sdk_sfn::types::error::{ExecutionAlreadyExists, ExecutionLimitExceeded, StateMachineDoesNotExist};
+    use aws_sdk_sfn::types::error::{
+        ExecutionAlreadyExists, ExecutionLimitExceeded, StateMachineDoesNotExist,
+    };
     use aws_smithy_mocks::{mock, mock_client};
 
     #[tokio::test]
@@ -72,23 +88,37 @@ mod tests {
         let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
         assert_eq!(
             starter.start_execution("photo-abc", "{}").await.unwrap(),
-            StartOutcome::Started { execution_arn: "arn:exec".into() }
+            StartOutcome::Started {
+                execution_arn: "arn:exec".into()
+            }
         );
     }
 
     #[tokio::test]
     async fn already_exists_is_success_and_the_execution_limit_is_transient() {
-        let rule = mock!(Client::start_execution)
-            .then_error(|| StartExecutionError::ExecutionAlreadyExists(ExecutionAlreadyExists::builder().build()));
+        let rule = mock!(Client::start_execution).then_error(|| {
+            StartExecutionError::ExecutionAlreadyExists(ExecutionAlreadyExists::builder().build())
+        });
         let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
-        assert_eq!(starter.start_execution("n", "{}").await.unwrap(), StartOutcome::AlreadyStarted);
-        let rule = mock!(Client::start_execution)
-            .then_error(|| StartExecutionError::ExecutionLimitExceeded(ExecutionLimitExceeded::builder().build()));
+        assert_eq!(
+            starter.start_execution("n", "{}").await.unwrap(),
+            StartOutcome::AlreadyStarted
+        );
+        let rule = mock!(Client::start_execution).then_error(|| {
+            StartExecutionError::ExecutionLimitExceeded(ExecutionLimitExceeded::builder().build())
+        });
         let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
-        assert_eq!(starter.start_execution("n", "{}").await.unwrap_err().kind, PortErrorKind::Transient);
-        let rule = mock!(Client::start_execution)
-            .then_error(|| StartExecutionError::StateMachineDoesNotExist(StateMachineDoesNotExist::builder().build()));
+        assert_eq!(
+            starter.start_execution("n", "{}").await.unwrap_err().kind,
+            PortErrorKind::Transient
+        );
+        let rule = mock!(Client::start_execution).then_error(|| {
+            StartExecutionError::StateMachineDoesNotExist(StateMachineDoesNotExist::builder().build())
+        });
         let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
-        assert_eq!(starter.start_execution("n", "{}").await.unwrap_err().kind, PortErrorKind::Permanent);
+        assert_eq!(
+            starter.start_execution("n", "{}").await.unwrap_err().kind,
+            PortErrorKind::Permanent
+        );
     }
 }

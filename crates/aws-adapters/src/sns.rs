@@ -85,7 +85,9 @@ mod tests {
             topic: Topic::Rejected,
             subject: "Passport photo rejected: uploads/a.jpg".into(),
             body: "{}".into(),
-            attributes: [("outcome".to_string(), "REJECTED".to_string())].into_iter().collect(),
+            attributes: [("outcome".to_string(), "REJECTED".to_string())]
+                .into_iter()
+                .collect(),
         }
     }
 
@@ -110,10 +112,16 @@ mod tests {
         let rule = mock!(Client::publish)
             .then_error(|| PublishError::InternalErrorException(InternalErrorException::builder().build()));
         let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
-        assert_eq!(notifier.publish(&message()).await.unwrap_err().kind, PortErrorKind::Transient);
+        assert_eq!(
+            notifier.publish(&message()).await.unwrap_err().kind,
+            PortErrorKind::Transient
+        );
         let rule = mock!(Client::publish)
             .then_error(|| PublishError::NotFoundException(NotFoundException::builder().build()));
         let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
-        assert_ne!(notifier.publish(&message()).await.unwrap_err().kind, PortErrorKind::Transient);
+        assert_ne!(
+            notifier.publish(&message()).await.unwrap_err().kind,
+            PortErrorKind::Transient
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! Shared plumbing for the workflow's Lambda functions: the stable error names the state
 //! machine matches, reading configuration once at cold start, and logging setup.
 
-
 use lambda_runtime::Diagnostic;
 use passport_model::{PortError, PortErrorKind};
 
@@ -34,9 +33,7 @@ impl ErrorName {
         match error.kind {
             PortErrorKind::NotFound => Self::PhotoNotFound,
             PortErrorKind::Transient => Self::Transient,
-            PortErrorKind::Refused | PortErrorKind::TooLarge | PortErrorKind::Permanent => {
-                Self::Permanent
-            }
+            PortErrorKind::Refused | PortErrorKind::TooLarge | PortErrorKind::Permanent => Self::Permanent,
         }
     }
 }
@@ -98,6 +95,14 @@ where
     }
 }
 
+/// The typed input of a step, from the raw Lambda payload. A payload of the wrong shape
+/// is the caller's error, reported as `InvalidInput` by the handlers.
+pub fn parse_input<T: serde::de::DeserializeOwned>(
+    payload: serde_json::Value,
+) -> Result<T, serde_json::Error> {
+    serde_json::from_value(payload)
+}
+
 /// JSON logs honouring the Lambda log level and format settings.
 pub fn init_tracing() {
     lambda_runtime::tracing::init_default_subscriber();
@@ -133,6 +138,9 @@ mod tests {
         std::env::set_var("LS_TEST_BAD", "forty");
         let err = env_or("LS_TEST_BAD", 7u64).unwrap_err().to_string();
         assert!(err.contains("LS_TEST_BAD") && err.contains("forty"), "{err}");
-        assert!(matches!(required_env("LS_TEST_UNSET_XYZ"), Err(ConfigError::Missing(_))));
+        assert!(matches!(
+            required_env("LS_TEST_UNSET_XYZ"),
+            Err(ConfigError::Missing(_))
+        ));
     }
 }

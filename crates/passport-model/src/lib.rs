@@ -15,8 +15,8 @@ pub mod verdict;
 
 pub use document::{ExecutionDocument, FailureInfo};
 pub use faces::{
-    AgeRange, Attribute, BoundingBox, EyeDirection, Face, FaceAnalysis, FaceSource, Landmark,
-    LandmarkType, Pose, Quality,
+    AgeRange, Attribute, BoundingBox, EyeDirection, Face, FaceAnalysis, FaceSource, Landmark, LandmarkType,
+    Pose, Quality,
 };
 pub use measures::{
     BackgroundMeasures, ColourMeasures, CompressionMeasures, ExposureMeasures, ImageMeasures,
@@ -26,7 +26,6 @@ pub use metadata::{ImageFormat, ImageMetadata, MetadataProblem};
 pub use notification::{NotificationReceipt, OutboundMessage, Topic};
 pub use photo::PhotoRef;
 pub use ports::{
-    FaceDetector, Notifier, ObjectHead, ObjectStore, PortError, PortErrorKind, StartOutcome,
-    WorkflowStarter,
+    FaceDetector, Notifier, ObjectHead, ObjectStore, PortError, PortErrorKind, StartOutcome, WorkflowStarter,
 };
 pub use verdict::{CheckResult, CheckStatus, Outcome, Verdict};

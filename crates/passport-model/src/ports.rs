@@ -88,23 +88,19 @@ pub trait ObjectStore {
 
 /// Finds the faces in a stored photo.
 pub trait FaceDetector {
-    fn detect_faces(
-        &self,
-        photo: &PhotoRef,
-    ) -> impl Future<Output = Result<FaceAnalysis, PortError>> + Send;
+    fn detect_faces(&self, photo: &PhotoRef) -> impl Future<Output = Result<FaceAnalysis, PortError>> + Send;
 }
 
 /// Publishes one message to an outcome topic; returns the message id.
 pub trait Notifier {
-    fn publish(
-        &self,
-        message: &OutboundMessage,
-    ) -> impl Future<Output = Result<String, PortError>> + Send;
+    fn publish(&self, message: &OutboundMessage) -> impl Future<Output = Result<String, PortError>> + Send;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartOutcome {
-    Started { execution_arn: String },
+    Started {
+        execution_arn: String,
+    },
     /// An execution of that name exists already: the same photo was started before.
     AlreadyStarted,
 }

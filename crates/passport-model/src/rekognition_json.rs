@@ -96,7 +96,11 @@ impl DetectFacesResponse {
     pub fn into_analysis(self) -> FaceAnalysis {
         FaceAnalysis {
             source: FaceSource::Rekognition,
-            faces: self.face_details.into_iter().filter_map(FaceDetail::into_face).collect(),
+            faces: self
+                .face_details
+                .into_iter()
+                .filter_map(FaceDetail::into_face)
+                .collect(),
             refused: None,
         }
     }
@@ -125,7 +129,11 @@ impl FaceDetail {
                 sharpness: q.sharpness?,
             })
         });
-        face.landmarks = self.landmarks.into_iter().filter_map(Landmark::into_landmark).collect();
+        face.landmarks = self
+            .landmarks
+            .into_iter()
+            .filter_map(Landmark::into_landmark)
+            .collect();
         face.eyes_open = self.eyes_open.and_then(BoolAttribute::into_attribute);
         face.mouth_open = self.mouth_open.and_then(BoolAttribute::into_attribute);
         face.smile = self.smile.and_then(BoolAttribute::into_attribute);
@@ -206,7 +214,10 @@ mod tests {
     #[test]
     fn a_face_without_box_is_dropped() {
         let r = DetectFacesResponse {
-            face_details: vec![FaceDetail { confidence: Some(99.0), ..Default::default() }],
+            face_details: vec![FaceDetail {
+                confidence: Some(99.0),
+                ..Default::default()
+            }],
         };
         assert!(r.into_analysis().faces.is_empty());
     }

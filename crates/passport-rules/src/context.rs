@@ -61,7 +61,11 @@ impl<'a> Ctx<'a> {
         let (mut counted, mut ignored) = (0, 0);
         if let (Some(faces), Some(p)) = (faces, primary) {
             let min_area = p.bounding_box.area() * limits.ignore_faces_smaller_than;
-            for f in faces.faces.iter().filter(|f| f.confidence >= limits.min_face_confidence) {
+            for f in faces
+                .faces
+                .iter()
+                .filter(|f| f.confidence >= limits.min_face_confidence)
+            {
                 if f.bounding_box.area() >= min_area {
                     counted += 1;
                 } else {
@@ -98,7 +102,10 @@ impl<'a> Ctx<'a> {
     pub fn face(&self, id: CheckId) -> Result<&'a Face, CheckResult> {
         match (self.primary, &self.face_unavailable) {
             (Some(f), None) => Ok(f),
-            (_, why) => Err(skipped(id, &why.clone().unwrap_or(FaceUnavailable::NoFace).reason())),
+            (_, why) => Err(skipped(
+                id,
+                &why.clone().unwrap_or(FaceUnavailable::NoFace).reason(),
+            )),
         }
     }
 
@@ -116,14 +123,18 @@ impl<'a> Ctx<'a> {
 
     pub fn geometry(&self, id: CheckId) -> Result<FaceGeometry, CheckResult> {
         let face = self.face(id)?;
-        let (w, h) = self.dims.ok_or_else(|| skipped(id, "the image size is unknown"))?;
+        let (w, h) = self
+            .dims
+            .ok_or_else(|| skipped(id, "the image size is unknown"))?;
         geometry::face_geometry(face, w, h)
             .ok_or_else(|| skipped(id, "the eye and chin landmarks were not found"))
     }
 
     pub fn eye_geometry(&self, id: CheckId) -> Result<EyeGeometry, CheckResult> {
         let face = self.face(id)?;
-        let (w, h) = self.dims.ok_or_else(|| skipped(id, "the image size is unknown"))?;
+        let (w, h) = self
+            .dims
+            .ok_or_else(|| skipped(id, "the image size is unknown"))?;
         geometry::eyes(face, w, h).ok_or_else(|| skipped(id, "the eye landmarks were not found"))
     }
 
@@ -149,7 +160,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub(crate) fn result(id: CheckId, status: CheckStatus, measured: Value, limit: impl Into<String>, message: impl Into<String>) -> CheckResult {
+pub(crate) fn result(
+    id: CheckId,
+    status: CheckStatus,
+    measured: Value,
+    limit: impl Into<String>,
+    message: impl Into<String>,
+) -> CheckResult {
     CheckResult {
         id: id.as_str().to_owned(),
         status,
@@ -160,7 +177,13 @@ pub(crate) fn result(id: CheckId, status: CheckStatus, measured: Value, limit: i
 }
 
 pub(crate) fn skipped(id: CheckId, why: &str) -> CheckResult {
-    result(id, CheckStatus::Skipped, Value::Null, "", format!("Not checked: {why}."))
+    result(
+        id,
+        CheckStatus::Skipped,
+        Value::Null,
+        "",
+        format!("Not checked: {why}."),
+    )
 }
 
 /// A number rounded for people and JSON (non-finite numbers become null).

@@ -46,7 +46,10 @@ pub fn eyes(face: &Face, width: f64, height: f64) -> Option<EyeGeometry> {
         mid_y: (l.y + r.y) / 2.0,
         roll_deg: dy.atan2(dx).to_degrees(),
     };
-    [g.inter_eye_px, g.mid_x, g.mid_y, g.roll_deg].iter().all(|v| v.is_finite()).then_some(g)
+    [g.inter_eye_px, g.mid_x, g.mid_y, g.roll_deg]
+        .iter()
+        .all(|v| v.is_finite())
+        .then_some(g)
 }
 
 pub fn face_geometry(face: &Face, width: f64, height: f64) -> Option<FaceGeometry> {
@@ -62,7 +65,10 @@ pub fn face_geometry(face: &Face, width: f64, height: f64) -> Option<FaceGeometr
         chin_y: chin.y,
         roll_deg: e.roll_deg,
     };
-    [g.head_size, g.head_top, g.chin_y].iter().all(|v| v.is_finite()).then_some(g)
+    [g.head_size, g.head_top, g.chin_y]
+        .iter()
+        .all(|v| v.is_finite())
+        .then_some(g)
 }
 
 #[cfg(test)]
@@ -71,8 +77,19 @@ mod tests {
     use passport_model::{BoundingBox, Landmark};
 
     fn face(points: &[(LandmarkType, f64, f64)]) -> Face {
-        let mut f = Face::new(BoundingBox { left: 0.3, top: 0.2, width: 0.4, height: 0.6 }, 99.0);
-        f.landmarks = points.iter().map(|&(kind, x, y)| Landmark { kind, x, y }).collect();
+        let mut f = Face::new(
+            BoundingBox {
+                left: 0.3,
+                top: 0.2,
+                width: 0.4,
+                height: 0.6,
+            },
+            99.0,
+        );
+        f.landmarks = points
+            .iter()
+            .map(|&(kind, x, y)| Landmark { kind, x, y })
+            .collect();
         f
     }
 
@@ -96,7 +113,10 @@ mod tests {
     #[test]
     fn roll_follows_the_eye_line_in_pixels() {
         // 100 px across, 100 px down: 45°, whichever eye is named left.
-        let f = face(&[(LandmarkType::EyeLeft, 0.6, 0.5), (LandmarkType::EyeRight, 0.4, 0.4)]);
+        let f = face(&[
+            (LandmarkType::EyeLeft, 0.6, 0.5),
+            (LandmarkType::EyeRight, 0.4, 0.4),
+        ]);
         let e = eyes(&f, 500.0, 1000.0).unwrap();
         assert!((e.roll_deg - 45.0).abs() < 1e-9, "{}", e.roll_deg);
     }
@@ -105,7 +125,10 @@ mod tests {
     fn missing_landmarks_give_no_geometry() {
         let f = face(&[(LandmarkType::EyeLeft, 0.4, 0.4)]);
         assert!(eyes(&f, 100.0, 100.0).is_none());
-        let f = face(&[(LandmarkType::EyeLeft, f64::NAN, 0.4), (LandmarkType::EyeRight, 0.6, 0.4)]);
+        let f = face(&[
+            (LandmarkType::EyeLeft, f64::NAN, 0.4),
+            (LandmarkType::EyeRight, 0.6, 0.4),
+        ]);
         assert!(eyes(&f, 100.0, 100.0).is_none());
     }
 }

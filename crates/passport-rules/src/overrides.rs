@@ -58,9 +58,11 @@ pub fn load_profile(profile_name: &str, overrides_json: Option<&str>) -> Result<
         profile.severity.insert(id, severity);
     }
     if let Some(patch) = o.limits {
-        let mut merged = serde_json::to_value(&profile.limits).map_err(|e| ConfigError::Malformed(e.to_string()))?;
+        let mut merged =
+            serde_json::to_value(&profile.limits).map_err(|e| ConfigError::Malformed(e.to_string()))?;
         merge(&mut merged, patch);
-        profile.limits = serde_json::from_value(merged).map_err(|e| ConfigError::InvalidLimits(e.to_string()))?;
+        profile.limits =
+            serde_json::from_value(merged).map_err(|e| ConfigError::InvalidLimits(e.to_string()))?;
     }
     validate(&profile.limits)?;
     profile.name = format!("{}+overrides", profile.name);

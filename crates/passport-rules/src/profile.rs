@@ -32,13 +32,22 @@ pub struct Range {
 
 impl Range {
     pub const fn between(min: f64, max: f64) -> Self {
-        Self { min: Some(min), max: Some(max) }
+        Self {
+            min: Some(min),
+            max: Some(max),
+        }
     }
     pub const fn at_least(min: f64) -> Self {
-        Self { min: Some(min), max: None }
+        Self {
+            min: Some(min),
+            max: None,
+        }
     }
     pub const fn at_most(max: f64) -> Self {
-        Self { min: None, max: Some(max) }
+        Self {
+            min: None,
+            max: Some(max),
+        }
     }
 
     /// Inclusive at both ends; a non-finite value is never inside.

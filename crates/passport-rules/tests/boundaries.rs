@@ -20,31 +20,75 @@ fn violation(profile: &Profile, id: &str) -> CheckStatus {
 /// A compliant document for the profile: its sizes and a face in the middle of its ranges.
 fn base(p: &Profile) -> ExecutionDocument {
     let l = &p.limits;
-    let (w, h) = if p.name == "us" { (900u32, 900u32) } else { (600, 750) };
+    let (w, h) = if p.name == "us" {
+        (900u32, 900u32)
+    } else {
+        (600, 750)
+    };
     let size = if p.name == "us" { 200_000 } else { 300_000 };
     let mid = |r: passport_rules::Range| (r.min.unwrap() + r.max.unwrap()) / 2.0;
-    let face = face_with_geometry(mid(l.head_size), mid(l.eye_line), 0.5, 150.0, f64::from(w), f64::from(h));
+    let face = face_with_geometry(
+        mid(l.head_size),
+        mid(l.eye_line),
+        0.5,
+        150.0,
+        f64::from(w),
+        f64::from(h),
+    );
     doc_sized(analysis(vec![face]), w, h, size)
 }
 
-fn assert_boundary(p: &Profile, id: &str, set: impl Fn(&mut ExecutionDocument, f64), limit: f64, inside: f64, outside: f64) {
+fn assert_boundary(
+    p: &Profile,
+    id: &str,
+    set: impl Fn(&mut ExecutionDocument, f64),
+    limit: f64,
+    inside: f64,
+    outside: f64,
+) {
     let mut d = base(p);
     set(&mut d, inside);
     let v = evaluate(&d, p);
-    assert_eq!(status(&v, id), CheckStatus::Pass, "{} {id} at {inside} (limit {limit}): {:?}", p.name, check(&v, id));
+    assert_eq!(
+        status(&v, id),
+        CheckStatus::Pass,
+        "{} {id} at {inside} (limit {limit}): {:?}",
+        p.name,
+        check(&v, id)
+    );
     let mut d = base(p);
     set(&mut d, outside);
     let v = evaluate(&d, p);
-    assert_eq!(status(&v, id), violation(p, id), "{} {id} at {outside} (limit {limit}): {:?}", p.name, check(&v, id));
+    assert_eq!(
+        status(&v, id),
+        violation(p, id),
+        "{} {id} at {outside} (limit {limit}): {:?}",
+        p.name,
+        check(&v, id)
+    );
 }
 
 /// Inclusive upper limit: the limit itself passes, a hair above does not.
 fn max_bound(p: &Profile, id: &str, limit: f64, set: impl Fn(&mut ExecutionDocument, f64)) {
-    assert_boundary(p, id, set, limit, limit - EPS, limit + EPS.max(limit.abs() * 1e-9));
+    assert_boundary(
+        p,
+        id,
+        set,
+        limit,
+        limit - EPS,
+        limit + EPS.max(limit.abs() * 1e-9),
+    );
 }
 
 fn min_bound(p: &Profile, id: &str, limit: f64, set: impl Fn(&mut ExecutionDocument, f64)) {
-    assert_boundary(p, id, set, limit, limit + EPS, limit - EPS.max(limit.abs() * 1e-9));
+    assert_boundary(
+        p,
+        id,
+        set,
+        limit,
+        limit + EPS,
+        limit - EPS.max(limit.abs() * 1e-9),
+    );
 }
 
 fn face_mut(d: &mut ExecutionDocument) -> &mut passport_model::Face {
@@ -59,13 +103,30 @@ fn profiles() -> Vec<Profile> {
     vec![icao(), us(), uk()]
 }
 
-fn set_geometry(d: &mut ExecutionDocument, p: &Profile, head: Option<f64>, eye: Option<f64>, centre: Option<f64>, inter: Option<f64>) {
+fn set_geometry(
+    d: &mut ExecutionDocument,
+    p: &Profile,
+    head: Option<f64>,
+    eye: Option<f64>,
+    centre: Option<f64>,
+    inter: Option<f64>,
+) {
     let l = &p.limits;
     let mid = |r: passport_rules::Range| (r.min.unwrap() + r.max.unwrap()) / 2.0;
     let m = d.metadata.as_ref().unwrap();
     let (w, h) = (f64::from(m.width.unwrap()), f64::from(m.height.unwrap()));
-    let f = face_with_geometry(head.unwrap_or(mid(l.head_size)), eye.unwrap_or(mid(l.eye_line)), centre.unwrap_or(0.5), inter.unwrap_or(150.0), w, h);
-    d.faces = Some(FaceAnalysis { faces: vec![f], ..d.faces.clone().unwrap() });
+    let f = face_with_geometry(
+        head.unwrap_or(mid(l.head_size)),
+        eye.unwrap_or(mid(l.eye_line)),
+        centre.unwrap_or(0.5),
+        inter.unwrap_or(150.0),
+        w,
+        h,
+    );
+    d.faces = Some(FaceAnalysis {
+        faces: vec![f],
+        ..d.faces.clone().unwrap()
+    });
 }
 
 #[test]
@@ -74,8 +135,22 @@ fn file_size_limits() {
         let r = p.limits.file_size_bytes;
         let set = |d: &mut ExecutionDocument, v: f64| d.metadata.as_mut().unwrap().size_bytes = v as u64;
         // Whole bytes: the limit itself is inside, one byte more is outside.
-        assert_boundary(&p, "file.size", set, r.max.unwrap(), r.max.unwrap(), r.max.unwrap() + 1.0);
-        assert_boundary(&p, "file.size", set, r.min.unwrap(), r.min.unwrap(), r.min.unwrap() - 1.0);
+        assert_boundary(
+            &p,
+            "file.size",
+            set,
+            r.max.unwrap(),
+            r.max.unwrap(),
+            r.max.unwrap() + 1.0,
+        );
+        assert_boundary(
+            &p,
+            "file.size",
+            set,
+            r.min.unwrap(),
+            r.min.unwrap(),
+            r.min.unwrap() - 1.0,
+        );
     }
 }
 
@@ -112,7 +187,11 @@ fn dimension_and_aspect_limits() {
 fn pose_and_gaze_limits() {
     for p in profiles() {
         let l = p.limits.clone();
-        for (axis, limit) in [("yaw", l.max_yaw_deg), ("pitch", l.max_pitch_deg), ("roll", l.max_roll_deg)] {
+        for (axis, limit) in [
+            ("yaw", l.max_yaw_deg),
+            ("pitch", l.max_pitch_deg),
+            ("roll", l.max_roll_deg),
+        ] {
             for sign in [1.0, -1.0] {
                 let set = move |d: &mut ExecutionDocument, v: f64| {
                     let pose = face_mut(d).pose.as_mut().unwrap();
@@ -143,7 +222,8 @@ fn geometry_limits() {
         min_bound(&p, "face.eye_line", l.eye_line.min.unwrap(), &eye);
         max_bound(&p, "face.eye_line", l.eye_line.max.unwrap(), &eye);
         let pp = p.clone();
-        let centre = move |d: &mut ExecutionDocument, v: f64| set_geometry(d, &pp, None, None, Some(0.5 + v), None);
+        let centre =
+            move |d: &mut ExecutionDocument, v: f64| set_geometry(d, &pp, None, None, Some(0.5 + v), None);
         max_bound(&p, "face.centred", l.max_centre_offset, centre);
         let pp = p.clone();
         let inter = move |d: &mut ExecutionDocument, v: f64| set_geometry(d, &pp, None, None, None, Some(v));
@@ -167,17 +247,25 @@ fn quality_limits() {
 fn pixel_limits() {
     for p in profiles() {
         let l = p.limits.clone();
-        let light = move |d: &mut ExecutionDocument, v: f64| img(d).background.as_mut().unwrap().mean_lightness = v;
+        let light =
+            move |d: &mut ExecutionDocument, v: f64| img(d).background.as_mut().unwrap().mean_lightness = v;
         min_bound(&p, "image.background", l.background.min_lightness, light);
-        let std = move |d: &mut ExecutionDocument, v: f64| img(d).background.as_mut().unwrap().luminance_std_dev = v;
+        let std = move |d: &mut ExecutionDocument, v: f64| {
+            img(d).background.as_mut().unwrap().luminance_std_dev = v
+        };
         max_bound(&p, "image.background", l.background.max_luminance_std_dev, std);
-        let grad = move |d: &mut ExecutionDocument, v: f64| img(d).background.as_mut().unwrap().mean_gradient = v;
+        let grad =
+            move |d: &mut ExecutionDocument, v: f64| img(d).background.as_mut().unwrap().mean_gradient = v;
         max_bound(&p, "image.background", l.background.max_mean_gradient, grad);
-        let overlap = move |d: &mut ExecutionDocument, v: f64| img(d).lighting.as_mut().unwrap().histogram_overlap = v;
+        let overlap =
+            move |d: &mut ExecutionDocument, v: f64| img(d).lighting.as_mut().unwrap().histogram_overlap = v;
         min_bound(&p, "image.lighting", l.min_lighting_overlap, overlap);
-        let under = move |d: &mut ExecutionDocument, v: f64| img(d).exposure.as_mut().unwrap().under_exposed_share = v;
+        let under = move |d: &mut ExecutionDocument, v: f64| {
+            img(d).exposure.as_mut().unwrap().under_exposed_share = v
+        };
         max_bound(&p, "image.exposure", l.max_under_exposed_share, under);
-        let over = move |d: &mut ExecutionDocument, v: f64| img(d).exposure.as_mut().unwrap().over_exposed_share = v;
+        let over =
+            move |d: &mut ExecutionDocument, v: f64| img(d).exposure.as_mut().unwrap().over_exposed_share = v;
         max_bound(&p, "image.exposure", l.max_over_exposed_share, over);
         let a = move |d: &mut ExecutionDocument, v: f64| img(d).colour.as_mut().unwrap().mean_a = v;
         min_bound(&p, "image.natural_colour", l.skin_a.min.unwrap(), &a);
@@ -185,7 +273,9 @@ fn pixel_limits() {
         let b = move |d: &mut ExecutionDocument, v: f64| img(d).colour.as_mut().unwrap().mean_b = v;
         min_bound(&p, "image.natural_colour", l.skin_b.min.unwrap(), &b);
         max_bound(&p, "image.natural_colour", l.skin_b.max.unwrap(), b);
-        let lap = move |d: &mut ExecutionDocument, v: f64| img(d).sharpness.as_mut().unwrap().laplacian_variance = v;
+        let lap = move |d: &mut ExecutionDocument, v: f64| {
+            img(d).sharpness.as_mut().unwrap().laplacian_variance = v
+        };
         min_bound(&p, "image.sharpness", l.min_laplacian_variance, lap);
         let ratio = move |d: &mut ExecutionDocument, v: f64| img(d).compression.as_mut().unwrap().ratio = v;
         max_bound(&p, "image.compression", l.max_compression_ratio, ratio);

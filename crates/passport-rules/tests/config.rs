@@ -5,15 +5,20 @@ fn builtin_profiles_load_by_name_and_unknown_names_are_refused() {
     for name in ["icao", "us", "uk"] {
         assert_eq!(load_profile(name, None).unwrap().name, name);
     }
-    assert_eq!(load_profile("fr", None).unwrap_err(), ConfigError::UnknownProfile("fr".into()));
+    assert_eq!(
+        load_profile("fr", None).unwrap_err(),
+        ConfigError::UnknownProfile("fr".into())
+    );
 }
 
 #[test]
 fn overrides_change_limits_and_severities() {
     let p = load_profile(
         "icao",
-        Some(r#"{"extends":"uk","severity":{"face.eyeglasses":"FAIL","image.background":"OFF"},
-                 "limits":{"headSize":{"min":0.66},"decisionConfidence":85}}"#),
+        Some(
+            r#"{"extends":"uk","severity":{"face.eyeglasses":"FAIL","image.background":"OFF"},
+                 "limits":{"headSize":{"min":0.66},"decisionConfidence":85}}"#,
+        ),
     )
     .unwrap();
     assert_eq!(p.name, "uk+overrides");
@@ -38,13 +43,22 @@ fn disabled_checks_are_reported_as_skipped() {
 fn bad_overrides_are_errors_with_clear_messages() {
     let err = load_profile("icao", Some(r#"{"severity":{"face.bogus":"WARN"}}"#)).unwrap_err();
     assert_eq!(err, ConfigError::UnknownCheck("face.bogus".into()));
-    let err = load_profile("icao", Some(r#"{"limits":{"headSise":{"min":0.5}}}"#)).unwrap_err().to_string();
+    let err = load_profile("icao", Some(r#"{"limits":{"headSise":{"min":0.5}}}"#))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("headSise"), "{err}");
-    let err = load_profile("icao", Some(r#"{"limits":{"headSize":{"min":0.9,"max":0.5}}}"#)).unwrap_err().to_string();
+    let err = load_profile("icao", Some(r#"{"limits":{"headSize":{"min":0.9,"max":0.5}}}"#))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("headSize") && err.contains("above"), "{err}");
     let err = load_profile("icao", Some(r#"{"severity":{"face.count":"MAYBE"}}"#)).unwrap_err();
     assert!(matches!(err, ConfigError::Malformed(_)), "{err}");
-    let err = load_profile("icao", Some(r#"{"limits":{"decisionConfidence":180}}"#)).unwrap_err().to_string();
+    let err = load_profile("icao", Some(r#"{"limits":{"decisionConfidence":180}}"#))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("decisionConfidence"), "{err}");
-    assert!(matches!(load_profile("icao", Some("not json")), Err(ConfigError::Malformed(_))));
+    assert!(matches!(
+        load_profile("icao", Some("not json")),
+        Err(ConfigError::Malformed(_))
+    ));
 }

@@ -15,7 +15,11 @@ fn icao_verdict(name: &str) -> passport_model::Verdict {
 fn compliant_portrait_is_approved_with_every_check_evaluated() {
     let v = icao_verdict("compliant");
     assert_eq!(v.outcome, Outcome::Approved, "{:#?}", v.checks);
-    assert!(v.checks.iter().all(|c| c.status == Pass), "{:#?}", v.checks.iter().filter(|c| c.status != Pass).collect::<Vec<_>>());
+    assert!(
+        v.checks.iter().all(|c| c.status == Pass),
+        "{:#?}",
+        v.checks.iter().filter(|c| c.status != Pass).collect::<Vec<_>>()
+    );
     assert_eq!(v.checks.len(), 28);
 }
 
@@ -45,7 +49,11 @@ fn each_single_problem_fixture_fails_exactly_its_check() {
             .map(|c| (c.id.clone(), c.status))
             .collect();
         assert!(others.is_empty(), "{name}: unexpected {others:?}");
-        let outcome = if expected == Fail { Outcome::Rejected } else { Outcome::Approved };
+        let outcome = if expected == Fail {
+            Outcome::Rejected
+        } else {
+            Outcome::Approved
+        };
         assert_eq!(v.outcome, outcome, "{name}");
         assert_eq!(v.checks[0].id, id, "{name}: the problem comes first");
     }
@@ -68,7 +76,11 @@ fn two_faces_fail_the_count_and_no_face_skips_the_rest() {
     let v = icao_verdict("no_face");
     assert_eq!(v.outcome, Outcome::Rejected);
     assert_eq!(failed_ids(&v), vec!["face.count"]);
-    for c in v.checks.iter().filter(|c| c.id.starts_with("face.") && c.id != "face.count") {
+    for c in v
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("face.") && c.id != "face.count")
+    {
         assert_eq!(c.status, Skipped, "{}", c.id);
         assert!(c.message.contains("no face was found"), "{}", c.message);
     }
@@ -92,7 +104,11 @@ fn face_size_fixtures_fail_head_size_and_resolution() {
     let v = icao_verdict("face_too_large");
     assert_eq!(status(&v, "face.head_size"), Fail);
     assert!(check(&v, "face.head_size").message.contains("further"));
-    assert_eq!(status(&v, "face.in_frame"), Fail, "the crown estimate leaves the frame");
+    assert_eq!(
+        status(&v, "face.in_frame"),
+        Fail,
+        "the crown estimate leaves the frame"
+    );
 }
 
 #[test]
@@ -121,7 +137,11 @@ fn infant_exemptions_follow_the_profile() {
     assert_eq!(status(&v, "face.eyes_open"), Pass);
     assert!(check(&v, "face.eyes_open").message.contains("child under 1"));
     assert_eq!(status(&v, "face.expression"), Pass);
-    assert_eq!(status(&v, "face.mouth_closed"), Fail, "an open mouth is not exempt");
+    assert_eq!(
+        status(&v, "face.mouth_closed"),
+        Fail,
+        "an open mouth is not exempt"
+    );
     // us: infants' eyes exempt, smile allowed.
     let v = evaluate(&doc(fixture("infant")), &us());
     assert_eq!(status(&v, "face.eyes_open"), Pass);

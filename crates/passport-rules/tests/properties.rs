@@ -15,7 +15,9 @@ fn any_f64() -> impl Strategy<Value = f64> {
 }
 
 fn any_attr() -> impl Strategy<Value = Option<Attribute>> {
-    proptest::option::of((any::<bool>(), any_f64()).prop_map(|(value, confidence)| Attribute { value, confidence }))
+    proptest::option::of(
+        (any::<bool>(), any_f64()).prop_map(|(value, confidence)| Attribute { value, confidence }),
+    )
 }
 
 fn any_face() -> impl Strategy<Value = Face> {
@@ -26,18 +28,40 @@ fn any_face() -> impl Strategy<Value = Face> {
         (any_attr(), any_attr(), any_attr(), any_attr()),
         proptest::option::of((0u32..100, 0u32..100)),
     )
-        .prop_map(|((l, t, w, h, c), pose, lms, (eyes, mouth, smile, glasses), age)| {
-            let kinds = [LandmarkType::EyeLeft, LandmarkType::EyeRight, LandmarkType::ChinBottom, LandmarkType::Nose];
-            let mut f = Face::new(BoundingBox { left: l, top: t, width: w, height: h }, c);
-            f.pose = pose.map(|(roll, yaw, pitch)| Pose { roll, yaw, pitch });
-            f.landmarks = lms.into_iter().map(|(k, x, y)| Landmark { kind: kinds[k % kinds.len()], x, y }).collect();
-            f.eyes_open = eyes;
-            f.mouth_open = mouth;
-            f.smile = smile;
-            f.eyeglasses = glasses;
-            f.age_range = age.map(|(low, high)| AgeRange { low, high });
-            f
-        })
+        .prop_map(
+            |((l, t, w, h, c), pose, lms, (eyes, mouth, smile, glasses), age)| {
+                let kinds = [
+                    LandmarkType::EyeLeft,
+                    LandmarkType::EyeRight,
+                    LandmarkType::ChinBottom,
+                    LandmarkType::Nose,
+                ];
+                let mut f = Face::new(
+                    BoundingBox {
+                        left: l,
+                        top: t,
+                        width: w,
+                        height: h,
+                    },
+                    c,
+                );
+                f.pose = pose.map(|(roll, yaw, pitch)| Pose { roll, yaw, pitch });
+                f.landmarks = lms
+                    .into_iter()
+                    .map(|(k, x, y)| Landmark {
+                        kind: kinds[k % kinds.len()],
+                        x,
+                        y,
+                    })
+                    .collect();
+                f.eyes_open = eyes;
+                f.mouth_open = mouth;
+                f.smile = smile;
+                f.eyeglasses = glasses;
+                f.age_range = age.map(|(low, high)| AgeRange { low, high });
+                f
+            },
+        )
 }
 
 fn any_doc() -> impl Strategy<Value = ExecutionDocument> {
@@ -49,7 +73,10 @@ fn any_doc() -> impl Strategy<Value = ExecutionDocument> {
         .prop_map(|(faces, meta, image)| {
             let mut d = ExecutionDocument::new(PhotoRef::new("b", "k"));
             d.faces = faces.map(analysis);
-            d.metadata = meta.map(|(w, h, size, analyzable)| ImageMetadata { analyzable, ..metadata(w, h, size) });
+            d.metadata = meta.map(|(w, h, size, analyzable)| ImageMetadata {
+                analyzable,
+                ..metadata(w, h, size)
+            });
             d.image = image.map(|(decodable, a, b, c)| {
                 let mut m = good_measures(600, 750, 300_000);
                 m.decodable = decodable;

@@ -71,7 +71,11 @@ pub fn inspect(prefix: &[u8], total_size: u64, content_type: Option<String>) -> 
         None => meta.problems.push(MetadataProblem::UnsupportedFormat),
         Some(Ok(h)) => {
             let rotated = matches!(h.exif_orientation, Some(5..=8));
-            let (w, h2) = if rotated { (h.height, h.width) } else { (h.width, h.height) };
+            let (w, h2) = if rotated {
+                (h.height, h.width)
+            } else {
+                (h.width, h.height)
+            };
             meta.width = Some(w);
             meta.height = Some(h2);
             meta.color_channels = Some(h.color_channels);

@@ -11,7 +11,10 @@ pub fn sniff_format(bytes: &[u8]) -> ImageFormat {
         [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => ImageFormat::Tiff,
         [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..]
             if brand.len() >= 4
-                && matches!(&brand[..4], b"heic" | b"heix" | b"mif1" | b"msf1" | b"hevc" | b"heif") =>
+                && matches!(
+                    &brand[..4],
+                    b"heic" | b"heix" | b"mif1" | b"msf1" | b"hevc" | b"heif"
+                ) =>
         {
             ImageFormat::Heic
         }

@@ -67,7 +67,11 @@ fn swaps_width_and_height_for_rotated_exif_orientations() {
         let m = inspect_all(&bytes);
         assert_eq!(m.exif_orientation, Some(orientation));
         let expected = if swapped { (300, 400) } else { (400, 300) };
-        assert_eq!((m.width.unwrap(), m.height.unwrap()), expected, "orientation {orientation}");
+        assert_eq!(
+            (m.width.unwrap(), m.height.unwrap()),
+            expected,
+            "orientation {orientation}"
+        );
     }
 }
 
@@ -85,8 +89,15 @@ fn reads_png_colour_types() {
     let m = inspect_all(&rgba);
     assert_eq!(m.format, ImageFormat::Png);
     assert_eq!((m.width, m.height), (Some(90), Some(120)));
-    assert_eq!((m.color_channels, m.bit_depth), (Some(3), Some(8)), "alpha is not a colour channel");
-    let grey16 = encode(image::ImageBuffer::<image::Luma<u16>, _>::new(100, 100).into(), Enc::Png);
+    assert_eq!(
+        (m.color_channels, m.bit_depth),
+        (Some(3), Some(8)),
+        "alpha is not a colour channel"
+    );
+    let grey16 = encode(
+        image::ImageBuffer::<image::Luma<u16>, _>::new(100, 100).into(),
+        Enc::Png,
+    );
     let m = inspect_all(&grey16);
     assert_eq!((m.color_channels, m.bit_depth), (Some(1), Some(16)));
 }
@@ -156,7 +167,10 @@ fn corrupt_frame_header_is_reported() {
 #[test]
 fn size_limits_follow_rekognition() {
     let bytes = jpeg(79, 200);
-    assert_eq!(inspect_all(&bytes).problems, vec![MetadataProblem::TooSmallForAnalysis]);
+    assert_eq!(
+        inspect_all(&bytes).problems,
+        vec![MetadataProblem::TooSmallForAnalysis]
+    );
     let bytes = jpeg(80, 80);
     assert!(inspect_all(&bytes).analyzable);
     let bytes = jpeg(300, 300);

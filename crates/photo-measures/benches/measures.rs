@@ -6,14 +6,24 @@ use passport_model::{BoundingBox, Face};
 use photo_measures::{measure, DecodeLimits};
 
 fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    let img = RgbImage::from_fn(w, h, |x, y| Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8]));
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])
+    });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
 }
 
 fn bench(c: &mut Criterion) {
-    let face = Face::new(BoundingBox { left: 0.3, top: 0.2, width: 0.4, height: 0.5 }, 99.0);
+    let face = Face::new(
+        BoundingBox {
+            left: 0.3,
+            top: 0.2,
+            width: 0.4,
+            height: 0.5,
+        },
+        99.0,
+    );
     let limits = DecodeLimits::default();
     for (w, h) in [(600, 600), (4000, 3000)] {
         let bytes = jpeg(w, h);

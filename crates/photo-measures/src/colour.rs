@@ -8,7 +8,11 @@ fn linear_table() -> &'static [f64; 256] {
         let mut t = [0f64; 256];
         for (i, v) in t.iter_mut().enumerate() {
             let c = i as f64 / 255.0;
-            *v = if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) };
+            *v = if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            };
         }
         t
     })
@@ -46,6 +50,9 @@ mod tests {
         assert!(l.abs() < 1e-9);
         // sRGB red is L* 53.2, a* 80.1, b* 67.2.
         let (l, a, b) = lab([255, 0, 0]);
-        assert!((l - 53.2).abs() < 0.5 && (a - 80.1).abs() < 0.5 && (b - 67.2).abs() < 0.5, "{l} {a} {b}");
+        assert!(
+            (l - 53.2).abs() < 0.5 && (a - 80.1).abs() < 0.5 && (b - 67.2).abs() < 0.5,
+            "{l} {a} {b}"
+        );
     }
 }

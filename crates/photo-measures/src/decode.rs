@@ -25,17 +25,24 @@ impl Default for DecodeLimits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     UnsupportedFormat,
-    TooManyPixels { width: u32, height: u32, max_pixels: u64 },
+    TooManyPixels {
+        width: u32,
+        height: u32,
+        max_pixels: u64,
+    },
     Truncated,
     Corrupt(String),
 }
-
 
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::UnsupportedFormat => write!(f, "the file is neither JPEG nor PNG"),
-            Self::TooManyPixels { width, height, max_pixels } => write!(
+            Self::TooManyPixels {
+                width,
+                height,
+                max_pixels,
+            } => write!(
                 f,
                 "the image has {width}×{height} pixels, more than the {max_pixels} allowed"
             ),
@@ -96,8 +103,12 @@ pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedPhoto, Decod
 
 fn corrupt(e: image::ImageError) -> DecodeError {
     match e {
-        image::ImageError::Limits(l) => DecodeError::Corrupt(format!("over the decoder's memory limit ({l})")),
-        image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::Truncated,
+        image::ImageError::Limits(l) => {
+            DecodeError::Corrupt(format!("over the decoder's memory limit ({l})"))
+        }
+        image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            DecodeError::Truncated
+        }
         other => {
             let text = other.to_string();
             if text.to_ascii_lowercase().contains("eof") || text.contains("end of") {

@@ -59,7 +59,11 @@ pub fn measure_decoded(photo: &DecodedPhoto, file_bytes: u64, face: Option<&Face
             laplacian_variance: laplacian_variance(img, PixelRect::whole(w, h)),
             region: "image".into(),
         });
-        let why = if face.is_some() { "the face lies outside the image" } else { "no face was found" };
+        let why = if face.is_some() {
+            "the face lies outside the image"
+        } else {
+            "no face was found"
+        };
         for part in ["background", "lighting", "colour", "exposure"] {
             m.skipped.push(format!("{part}: {why}"));
         }
@@ -69,7 +73,8 @@ pub fn measure_decoded(photo: &DecodedPhoto, file_bytes: u64, face: Option<&Face
     let head = regions::head_rect(&face.bounding_box, w, h);
     m.background = background(img, head);
     if m.background.is_none() {
-        m.skipped.push("background: the head fills the whole image".into());
+        m.skipped
+            .push("background: the head fills the whole image".into());
     }
     m.lighting = lighting(img, face_rect);
     m.exposure = Some(exposure(img, face_rect));

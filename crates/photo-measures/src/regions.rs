@@ -11,12 +11,24 @@ pub struct PixelRect {
 
 impl PixelRect {
     pub fn whole(width: u32, height: u32) -> Self {
-        Self { x0: 0, y0: 0, x1: width, y1: height }
+        Self {
+            x0: 0,
+            y0: 0,
+            x1: width,
+            y1: height,
+        }
     }
 
     /// The part of a ratio rectangle inside a `width`×`height` image; `None` when nothing
     /// of it is inside or its numbers are not finite.
-    pub fn from_ratios(left: f64, top: f64, right: f64, bottom: f64, width: u32, height: u32) -> Option<Self> {
+    pub fn from_ratios(
+        left: f64,
+        top: f64,
+        right: f64,
+        bottom: f64,
+        width: u32,
+        height: u32,
+    ) -> Option<Self> {
         if ![left, top, right, bottom].iter().all(|v| v.is_finite()) {
             return None;
         }
@@ -78,7 +90,12 @@ pub(crate) fn head_rect(b: &BoundingBox, width: u32, height: u32) -> PixelRect {
         width,
         height,
     )
-    .unwrap_or(PixelRect { x0: 0, y0: 0, x1: 0, y1: 0 })
+    .unwrap_or(PixelRect {
+        x0: 0,
+        y0: 0,
+        x1: 0,
+        y1: 0,
+    })
 }
 
 pub(crate) fn cheek_rects(b: &BoundingBox, width: u32, height: u32) -> Vec<PixelRect> {

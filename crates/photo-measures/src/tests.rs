@@ -7,7 +7,15 @@ const H: u32 = 400;
 
 /// A face box in the middle of a 300×400 portrait.
 fn face() -> Face {
-    Face::new(BoundingBox { left: 0.3, top: 0.25, width: 0.4, height: 0.4 }, 99.0)
+    Face::new(
+        BoundingBox {
+            left: 0.3,
+            top: 0.25,
+            width: 0.4,
+            height: 0.4,
+        },
+        99.0,
+    )
 }
 
 fn encode(img: &RgbImage, format: Enc) -> Vec<u8> {
@@ -29,7 +37,8 @@ fn portrait(background: impl Fn(u32, u32) -> [u8; 3], skin: impl Fn(u32, u32) ->
     RgbImage::from_fn(W, H, |x, y| {
         let (fx, fy) = (f64::from(x) / f64::from(W), f64::from(y) / f64::from(H));
         // Drawn a little inside the region the measures exclude as head, so edges do not blur it.
-        let in_head = fx >= f.left - 0.2 * f.width && fx <= f.left + 1.2 * f.width && fy >= f.top - 0.4 * f.height;
+        let in_head =
+            fx >= f.left - 0.2 * f.width && fx <= f.left + 1.2 * f.width && fy >= f.top - 0.4 * f.height;
         Rgb(if in_head { skin(x, y) } else { background(x, y) })
     })
 }
@@ -51,7 +60,13 @@ fn uniform_light_background_is_uniform_and_light() {
 
 #[test]
 fn noisy_background_is_not_uniform() {
-    let m = measure_png(&portrait(|x, y| { let n = noise(x, y) / 2 + 100; [n, n, n] }, |_, _| SKIN));
+    let m = measure_png(&portrait(
+        |x, y| {
+            let n = noise(x, y) / 2 + 100;
+            [n, n, n]
+        },
+        |_, _| SKIN,
+    ));
     let bg = m.background.unwrap();
     assert!(bg.luminance_std_dev > 20.0, "{bg:?}");
     assert!(bg.mean_gradient > 20.0, "{bg:?}");
@@ -60,11 +75,16 @@ fn noisy_background_is_not_uniform() {
 
 #[test]
 fn shadowed_half_lowers_the_histogram_overlap() {
-    let even = measure_png(&portrait(|_, _| [240; 3], |_, _| SKIN)).lighting.unwrap();
-    let split_x = W / 2;
-    let shadowed = measure_png(&portrait(|_, _| [240; 3], |x, _| if x < split_x { [90, 60, 50] } else { SKIN }))
+    let even = measure_png(&portrait(|_, _| [240; 3], |_, _| SKIN))
         .lighting
         .unwrap();
+    let split_x = W / 2;
+    let shadowed = measure_png(&portrait(
+        |_, _| [240; 3],
+        |x, _| if x < split_x { [90, 60, 50] } else { SKIN },
+    ))
+    .lighting
+    .unwrap();
     assert!(even.histogram_overlap > 0.99, "{even:?}");
     assert!(shadowed.histogram_overlap < 0.2, "{shadowed:?}");
     assert!(shadowed.left_mean_luminance < shadowed.right_mean_luminance);
@@ -75,7 +95,10 @@ fn greyscale_versus_colour_and_natural_skin_colour() {
     let colour = measure_png(&portrait(|_, _| [240; 3], |_, _| SKIN));
     assert_eq!(colour.greyscale, Some(false));
     let c = colour.colour.unwrap();
-    assert!((5.0..=25.0).contains(&c.mean_a) && (5.0..=35.0).contains(&c.mean_b), "{c:?}");
+    assert!(
+        (5.0..=25.0).contains(&c.mean_a) && (5.0..=35.0).contains(&c.mean_b),
+        "{c:?}"
+    );
     let grey = measure_png(&portrait(|_, _| [240; 3], |_, _| [180; 3]));
     assert_eq!(grey.greyscale, Some(true));
     let g = grey.colour.unwrap();
@@ -84,7 +107,10 @@ fn greyscale_versus_colour_and_natural_skin_colour() {
 
 #[test]
 fn exposure_counts_clipped_face_pixels() {
-    let m = measure_png(&portrait(|_, _| [240; 3], |_, y| if y % 2 == 0 { [255; 3] } else { SKIN }));
+    let m = measure_png(&portrait(
+        |_, _| [240; 3],
+        |_, y| if y % 2 == 0 { [255; 3] } else { SKIN },
+    ));
     let e = m.exposure.unwrap();
     assert!((e.over_exposed_share - 0.5).abs() < 0.02, "{e:?}");
     assert_eq!(e.under_exposed_share, 0.0);
@@ -92,12 +118,21 @@ fn exposure_counts_clipped_face_pixels() {
 
 #[test]
 fn blurred_is_less_sharp_than_sharp() {
-    let sharp = portrait(|_, _| [240; 3], |x, y| { let n = noise(x, y); [n, n / 2, n / 3] });
+    let sharp = portrait(
+        |_, _| [240; 3],
+        |x, y| {
+            let n = noise(x, y);
+            [n, n / 2, n / 3]
+        },
+    );
     let blurred = image::imageops::blur(&sharp, 3.0);
     let s = measure_png(&sharp).sharpness.unwrap();
     let b = measure_png(&blurred).sharpness.unwrap();
     assert_eq!(s.region, "face");
-    assert!(s.laplacian_variance > 20.0 * b.laplacian_variance, "{s:?} vs {b:?}");
+    assert!(
+        s.laplacian_variance > 20.0 * b.laplacian_variance,
+        "{s:?} vs {b:?}"
+    );
 }
 
 #[test]
@@ -118,12 +153,20 @@ fn without_a_face_it_measures_what_it_can_and_says_what_it_skipped() {
     assert!(m.decodable);
     assert_eq!(m.sharpness.unwrap().region, "image");
     assert!(m.background.is_none() && m.lighting.is_none() && m.exposure.is_none());
-    assert!(m.skipped.iter().any(|s| s.starts_with("background: no face")), "{:?}", m.skipped);
+    assert!(
+        m.skipped.iter().any(|s| s.starts_with("background: no face")),
+        "{:?}",
+        m.skipped
+    );
 }
 
 #[test]
 fn undecodable_bytes_are_a_measure_not_a_crash() {
-    let m = measure(b"\xFF\xD8\xFF\xE0 not really a jpeg", Some(&face()), &DecodeLimits::default());
+    let m = measure(
+        b"\xFF\xD8\xFF\xE0 not really a jpeg",
+        Some(&face()),
+        &DecodeLimits::default(),
+    );
     assert!(!m.decodable);
     assert!(m.decode_error.is_some());
     let m = measure(b"plain text", None, &DecodeLimits::default());
@@ -145,9 +188,22 @@ fn decompression_bombs_are_refused_before_decoding() {
     let big = image::GrayImage::new(10_000, 10_000);
     let mut bytes = std::io::Cursor::new(Vec::new());
     big.write_to(&mut bytes, Enc::Png).unwrap();
-    let limits = DecodeLimits { max_pixels: 50_000_000, ..DecodeLimits::default() };
+    let limits = DecodeLimits {
+        max_pixels: 50_000_000,
+        ..DecodeLimits::default()
+    };
     let err = decode(bytes.get_ref(), &limits).unwrap_err();
-    assert!(matches!(err, DecodeError::TooManyPixels { width: 10_000, height: 10_000, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DecodeError::TooManyPixels {
+                width: 10_000,
+                height: 10_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -39,8 +39,14 @@ mod tests {
     #[test]
     fn decodes_space_plus_percent_and_non_ascii() {
         // "jane doe+1 100%é.jpg" as S3 sends it.
-        assert_eq!(decode_event_key("uploads/jane+doe%2B1+100%25%C3%A9.jpg").unwrap(), "uploads/jane doe+1 100%é.jpg");
-        assert_eq!(decode_event_key("uploads/%E5%86%99%E7%9C%9F.png").unwrap(), "uploads/写真.png");
+        assert_eq!(
+            decode_event_key("uploads/jane+doe%2B1+100%25%C3%A9.jpg").unwrap(),
+            "uploads/jane doe+1 100%é.jpg"
+        );
+        assert_eq!(
+            decode_event_key("uploads/%E5%86%99%E7%9C%9F.png").unwrap(),
+            "uploads/写真.png"
+        );
         assert_eq!(decode_event_key("plain.jpg").unwrap(), "plain.jpg");
     }
 

@@ -43,7 +43,9 @@ pub enum StartError {
         source: PortError,
     },
     /// Several records failed; the first is kept as the cause.
-    #[error("{failed} of {total} records failed (the others were started and are safe to repeat); first: {first}")]
+    #[error(
+        "{failed} of {total} records failed (the others were started and are safe to repeat); first: {first}"
+    )]
     Batch {
         failed: usize,
         total: usize,
@@ -69,7 +71,10 @@ impl StepError for StartError {
 pub async fn handle<W: WorkflowStarter>(event: Value, starter: &W) -> Result<StartReport, StartError> {
     if event.get("Event").and_then(Value::as_str) == Some("s3:TestEvent") {
         tracing::info!("skipping s3:TestEvent");
-        return Ok(StartReport { skipped: 1, ..StartReport::default() });
+        return Ok(StartReport {
+            skipped: 1,
+            ..StartReport::default()
+        });
     }
     let event: S3Event = serde_json::from_value(event).map_err(StartError::NotAnS3Event)?;
     let total = event.records.len();
@@ -133,7 +138,11 @@ pub fn photo_from_record(index: usize, record: &S3EventRecord) -> Result<PhotoRe
     Ok(photo)
 }
 
-async fn start_one<W: WorkflowStarter>(index: usize, record: &S3EventRecord, starter: &W) -> Result<(String, StartOutcome), StartError> {
+async fn start_one<W: WorkflowStarter>(
+    index: usize,
+    record: &S3EventRecord,
+    starter: &W,
+) -> Result<(String, StartOutcome), StartError> {
     let photo = photo_from_record(index, record)?;
     let name = execution_name(&photo);
     let input = serde_json::to_string(&ExecutionDocument::new(photo.clone())).map_err(StartError::Encode)?;

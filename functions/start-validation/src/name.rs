@@ -25,7 +25,13 @@ pub fn execution_name(photo: &PhotoRef) -> String {
     let file = photo.key.rsplit('/').next().unwrap_or_default();
     let readable: String = file
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let room = MAX_NAME_LEN - HASH_HEX_LEN - 1;
     // Keep the end of the name: it carries the distinguishing part more often.
@@ -53,7 +59,10 @@ mod tests {
     fn readable_and_deterministic() {
         let a = execution_name(&photo("uploads/jane doe+1.jpg", Some("v1"), None));
         assert!(a.starts_with("jane_doe_1_jpg-"), "{a}");
-        assert_eq!(a, execution_name(&photo("uploads/jane doe+1.jpg", Some("v1"), None)));
+        assert_eq!(
+            a,
+            execution_name(&photo("uploads/jane doe+1.jpg", Some("v1"), None))
+        );
     }
 
     #[test]
@@ -65,7 +74,10 @@ mod tests {
         let s2 = execution_name(&photo("a.jpg", None, Some("0055AED6DCD90281E6")));
         assert_ne!(s1, s2);
         // "null" is what unversioned buckets report as a version: use the sequencer then.
-        assert_eq!(execution_name(&photo("a.jpg", Some("null"), Some("X"))), execution_name(&photo("a.jpg", None, Some("X"))));
+        assert_eq!(
+            execution_name(&photo("a.jpg", Some("null"), Some("X"))),
+            execution_name(&photo("a.jpg", None, Some("X")))
+        );
     }
 
     proptest! {

@@ -37,8 +37,9 @@ async fn starts_one_execution_with_the_decoded_key_and_a_derived_name() {
 
 #[tokio::test]
 async fn a_repeated_event_is_absorbed() {
-    let rule = mock!(Client::start_execution)
-        .then_error(|| StartExecutionError::ExecutionAlreadyExists(ExecutionAlreadyExists::builder().build()));
+    let rule = mock!(Client::start_execution).then_error(|| {
+        StartExecutionError::ExecutionAlreadyExists(ExecutionAlreadyExists::builder().build())
+    });
     let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
     let report = handle(event("s3-put.json"), &starter).await.unwrap();
     assert_eq!(report.already_started.len(), 1);
@@ -47,7 +48,11 @@ async fn a_repeated_event_is_absorbed() {
 
 #[tokio::test]
 async fn the_same_photo_always_gets_the_same_execution_name() {
-    let rule = mock!(Client::start_execution).sequence().output(started).times(2).build();
+    let rule = mock!(Client::start_execution)
+        .sequence()
+        .output(started)
+        .times(2)
+        .build();
     let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
     let a = handle(event("s3-put.json"), &starter).await.unwrap();
     let b = handle(event("s3-put.json"), &starter).await.unwrap();
@@ -70,7 +75,11 @@ async fn test_events_and_other_event_types_are_skipped() {
 #[tokio::test]
 async fn a_batch_tries_every_record_then_fails_for_the_bad_one() {
     // Record 2 has an invalid escape; records 1 and 3 must still be started.
-    let rule = mock!(Client::start_execution).sequence().output(started).times(2).build();
+    let rule = mock!(Client::start_execution)
+        .sequence()
+        .output(started)
+        .times(2)
+        .build();
     let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
     let err = handle(event("s3-put-batch.json"), &starter).await.unwrap_err();
     assert_eq!(rule.num_calls(), 2);
@@ -86,8 +95,13 @@ async fn a_throttled_record_makes_the_batch_retryable() {
         .then_output(started);
     let limited = mock!(Client::start_execution)
         .match_requests(|r| r.name().unwrap().starts_with("first"))
-        .then_error(|| StartExecutionError::ExecutionLimitExceeded(ExecutionLimitExceeded::builder().build()));
-    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&limited, &ok]), "arn:sm");
+        .then_error(|| {
+            StartExecutionError::ExecutionLimitExceeded(ExecutionLimitExceeded::builder().build())
+        });
+    let starter = SfnWorkflowStarter::new(
+        mock_client!(aws_sdk_sfn, RuleMode::MatchAny, [&limited, &ok]),
+        "arn:sm",
+    );
     let mut batch = event("s3-put-batch.json");
     batch["Records"][1]["s3"]["object"]["key"] = "uploads/second.jpg".into();
     let err = handle(batch, &starter).await.unwrap_err();
@@ -99,7 +113,9 @@ async fn a_throttled_record_makes_the_batch_retryable() {
 async fn something_that_is_not_an_s3_event_is_invalid_input() {
     let rule = mock!(Client::start_execution).then_output(started);
     let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
-    let err = handle(serde_json::json!({"hello": "world"}), &starter).await.unwrap_err();
+    let err = handle(serde_json::json!({"hello": "world"}), &starter)
+        .await
+        .unwrap_err();
     assert_eq!(err.error_name(), ErrorName::InvalidInput);
     assert_eq!(lambda_support::diagnostic(err).error_type, "InvalidInput");
 }

@@ -25,7 +25,10 @@ pub(super) fn count(ctx: &Ctx<'_>) -> Outcome {
     let n = ctx.counted_faces;
     let measured = json!({"faces": n, "ignoredSmallFaces": ctx.ignored_faces});
     let note = if ctx.ignored_faces > 0 {
-        format!(" ({} very small face(s) in the background were ignored.)", ctx.ignored_faces)
+        format!(
+            " ({} very small face(s) in the background were ignored.)",
+            ctx.ignored_faces
+        )
     } else {
         String::new()
     };
@@ -45,20 +48,45 @@ pub(super) fn pose(ctx: &Ctx<'_>) -> Outcome {
         return Err(ctx.attribute_missing(id, "the head pose"));
     };
     let l = ctx.limits;
-    let limit = format!("|yaw| ≤ {}°, |pitch| ≤ {}°, |roll| ≤ {}°", l.max_yaw_deg, l.max_pitch_deg, l.max_roll_deg);
+    let limit = format!(
+        "|yaw| ≤ {}°, |pitch| ≤ {}°, |roll| ≤ {}°",
+        l.max_yaw_deg, l.max_pitch_deg, l.max_roll_deg
+    );
     let mut problems = Vec::new();
     if !(p.yaw.abs() <= l.max_yaw_deg) {
-        problems.push(format!("Your head is turned {:.0}° to one side; face the camera directly (at most {}°).", p.yaw.abs(), l.max_yaw_deg));
+        problems.push(format!(
+            "Your head is turned {:.0}° to one side; face the camera directly (at most {}°).",
+            p.yaw.abs(),
+            l.max_yaw_deg
+        ));
     }
     if !(p.pitch.abs() <= l.max_pitch_deg) {
-        problems.push(format!("Your head is tilted {:.0}° up or down; keep your chin level (at most {}°).", p.pitch.abs(), l.max_pitch_deg));
+        problems.push(format!(
+            "Your head is tilted {:.0}° up or down; keep your chin level (at most {}°).",
+            p.pitch.abs(),
+            l.max_pitch_deg
+        ));
     }
     if !(p.roll.abs() <= l.max_roll_deg) {
-        problems.push(format!("Your head is tilted {:.0}° to the side; keep it level (at most {}°).", p.roll.abs(), l.max_roll_deg));
+        problems.push(format!(
+            "Your head is tilted {:.0}° to the side; keep it level (at most {}°).",
+            p.roll.abs(),
+            l.max_roll_deg
+        ));
     }
     let measured = json!({"yaw": num(p.yaw, 1), "pitch": num(p.pitch, 1), "roll": num(p.roll, 1)});
-    let message = if problems.is_empty() { "Your head is straight.".to_owned() } else { problems.join(" ") };
-    Ok(result(id, judge(problems.is_empty(), true), measured, limit, message))
+    let message = if problems.is_empty() {
+        "Your head is straight.".to_owned()
+    } else {
+        problems.join(" ")
+    };
+    Ok(result(
+        id,
+        judge(problems.is_empty(), true),
+        measured,
+        limit,
+        message,
+    ))
 }
 
 /// Eye direction within the (unpublished, WARN by default) gaze limit.
@@ -73,10 +101,19 @@ pub(super) fn gaze(ctx: &Ctx<'_>) -> Outcome {
     let message = if ok {
         "You are looking at the camera.".to_owned()
     } else {
-        format!("Your eyes look {:.0}° away from the camera; look straight into the lens.", e.yaw.abs().max(e.pitch.abs()))
+        format!(
+            "Your eyes look {:.0}° away from the camera; look straight into the lens.",
+            e.yaw.abs().max(e.pitch.abs())
+        )
     };
     let measured = json!({"yaw": num(e.yaw, 1), "pitch": num(e.pitch, 1)});
-    Ok(result(id, judge(ok, true), measured, format!("≤ {max}° each way"), message))
+    Ok(result(
+        id,
+        judge(ok, true),
+        measured,
+        format!("≤ {max}° each way"),
+        message,
+    ))
 }
 
 /// How a yes/no attribute check reads its attribute.
@@ -91,7 +128,12 @@ struct AttributeRule<'s> {
     limit: &'s str,
 }
 
-fn attribute(ctx: &Ctx<'_>, rule: AttributeRule<'_>, pick: fn(&passport_model::Face) -> Option<Attribute>, exempt: Option<String>) -> Outcome {
+fn attribute(
+    ctx: &Ctx<'_>,
+    rule: AttributeRule<'_>,
+    pick: fn(&passport_model::Face) -> Option<Attribute>,
+    exempt: Option<String>,
+) -> Outcome {
     let face = ctx.face(rule.id)?;
     let Some(a) = pick(face) else {
         return Err(ctx.attribute_missing(rule.id, rule.what));
@@ -105,12 +147,24 @@ fn attribute(ctx: &Ctx<'_>, rule: AttributeRule<'_>, pick: fn(&passport_model::F
         return Ok(result(rule.id, CheckStatus::Warn, measured, rule.limit, msg));
     }
     if a.value == rule.good {
-        return Ok(result(rule.id, CheckStatus::Pass, measured, rule.limit, rule.pass));
+        return Ok(result(
+            rule.id,
+            CheckStatus::Pass,
+            measured,
+            rule.limit,
+            rule.pass,
+        ));
     }
     if let Some(why) = exempt {
         return Ok(result(rule.id, CheckStatus::Pass, measured, rule.limit, why));
     }
-    Ok(result(rule.id, CheckStatus::Fail, measured, rule.limit, rule.fail))
+    Ok(result(
+        rule.id,
+        CheckStatus::Fail,
+        measured,
+        rule.limit,
+        rule.fail,
+    ))
 }
 
 /// An age exemption applies when AgeRange.High is below the profile's age.
@@ -156,7 +210,11 @@ pub(super) fn mouth_closed(ctx: &Ctx<'_>) -> Outcome {
 }
 
 pub(super) fn expression(ctx: &Ctx<'_>) -> Outcome {
-    let exempt = exempt_below(ctx, ctx.limits.expression_exempt_below_age, "a neutral expression");
+    let exempt = exempt_below(
+        ctx,
+        ctx.limits.expression_exempt_below_age,
+        "a neutral expression",
+    );
     let (pass, limit) = if ctx.limits.smile_allowed {
         ("Your expression is acceptable.", "neutral or a natural smile")
     } else {
@@ -167,7 +225,13 @@ pub(super) fn expression(ctx: &Ctx<'_>) -> Outcome {
         if let Some(a) = face.smile {
             // Any smile passes; whether the mouth is open is face.mouth_closed's job.
             let measured = json!({"value": a.value, "confidence": num(a.confidence, 1)});
-            return Ok(result(CheckId::FaceExpression, CheckStatus::Pass, measured, limit, pass));
+            return Ok(result(
+                CheckId::FaceExpression,
+                CheckStatus::Pass,
+                measured,
+                limit,
+                pass,
+            ));
         }
     }
     attribute(
@@ -249,7 +313,13 @@ pub(super) fn brightness(ctx: &Ctx<'_>) -> Outcome {
     } else {
         "Your face is too bright. Avoid direct flash or strong light on your face.".to_owned()
     };
-    Ok(result(id, judge(ok, q.brightness.is_finite()), num(q.brightness, 1), range.describe(0, ""), message))
+    Ok(result(
+        id,
+        judge(ok, q.brightness.is_finite()),
+        num(q.brightness, 1),
+        range.describe(0, ""),
+        message,
+    ))
 }
 
 /// Rekognition Quality.Sharpness above a calibrated minimum.
@@ -261,6 +331,16 @@ pub(super) fn sharpness(ctx: &Ctx<'_>) -> Outcome {
     };
     let min = ctx.limits.min_face_sharpness;
     let ok = q.sharpness >= min;
-    let message = if ok { "Your face is in focus." } else { "Your face is blurred. Hold the camera still and focus on your face." };
-    Ok(result(id, judge(ok, q.sharpness.is_finite()), num(q.sharpness, 1), format!("≥ {min}"), message))
+    let message = if ok {
+        "Your face is in focus."
+    } else {
+        "Your face is blurred. Hold the camera still and focus on your face."
+    };
+    Ok(result(
+        id,
+        judge(ok, q.sharpness.is_finite()),
+        num(q.sharpness, 1),
+        format!("≥ {min}"),
+        message,
+    ))
 }

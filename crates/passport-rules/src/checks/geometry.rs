@@ -44,7 +44,11 @@ pub(super) fn in_frame(ctx: &Ctx<'_>) -> Outcome {
         "chin": geometry.map(|g| num(g.chin_y, 3)),
         "cutOff": cut,
     });
-    let limit = if m > 0.0 { format!("inside the image with a {} margin", pct(m)) } else { "inside the image".to_owned() };
+    let limit = if m > 0.0 {
+        format!("inside the image with a {} margin", pct(m))
+    } else {
+        "inside the image".to_owned()
+    };
     let message = if cut.is_empty() {
         "Your whole head is in the photo.".to_owned()
     } else {
@@ -59,7 +63,11 @@ pub(super) fn head_size(ctx: &Ctx<'_>) -> Outcome {
     let g = ctx.geometry(id)?;
     let range = ctx.limits.head_size;
     let ok = range.contains(g.head_size);
-    let limit = format!("{}–{} of the height", pct(range.min.unwrap_or(0.0)), pct(range.max.unwrap_or(1.0)));
+    let limit = format!(
+        "{}–{} of the height",
+        pct(range.min.unwrap_or(0.0)),
+        pct(range.max.unwrap_or(1.0))
+    );
     let message = if ok {
         format!("Your head fills {} of the photo's height.", pct(g.head_size))
     } else if range.max.is_some_and(|m| g.head_size > m) {
@@ -77,7 +85,11 @@ pub(super) fn eye_line(ctx: &Ctx<'_>) -> Outcome {
     let line = 1.0 - e.mid_y;
     let range = ctx.limits.eye_line;
     let ok = range.contains(line);
-    let limit = format!("{}–{} of the height from the bottom", pct(range.min.unwrap_or(0.0)), pct(range.max.unwrap_or(1.0)));
+    let limit = format!(
+        "{}–{} of the height from the bottom",
+        pct(range.min.unwrap_or(0.0)),
+        pct(range.max.unwrap_or(1.0))
+    );
     let message = if ok {
         format!("Your eyes are at {} of the photo's height.", pct(line))
     } else if range.max.is_some_and(|m| line > m) {
@@ -119,5 +131,11 @@ pub(super) fn inter_eye(ctx: &Ctx<'_>) -> Outcome {
     } else {
         format!("Your face is too small in the photo ({:.0} pixels between the eyes, at least {min:.0} needed). Use a higher resolution or move closer.", e.inter_eye_px)
     };
-    Ok(result(id, judge(ok, true), num(e.inter_eye_px, 1), format!("≥ {min:.0} px"), message))
+    Ok(result(
+        id,
+        judge(ok, true),
+        num(e.inter_eye_px, 1),
+        format!("≥ {min:.0} px"),
+        message,
+    ))
 }

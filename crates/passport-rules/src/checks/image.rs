@@ -9,7 +9,13 @@ use crate::context::{judge, num, result, skipped, Ctx};
 pub(super) fn decodable(ctx: &Ctx<'_>) -> Outcome {
     let id = CheckId::ImageDecodable;
     let fail = |measured: &str, message: String| {
-        Ok(result(id, CheckStatus::Fail, json!(measured), "decodes completely", message))
+        Ok(result(
+            id,
+            CheckStatus::Fail,
+            json!(measured),
+            "decodes completely",
+            message,
+        ))
     };
     if let Some(m) = ctx.metadata {
         if m.problems.contains(&MetadataProblem::EmptyFile) {
@@ -24,16 +30,32 @@ pub(super) fn decodable(ctx: &Ctx<'_>) -> Outcome {
     }
     if let Some(image) = ctx.image {
         if !image.decodable {
-            let why = image.decode_error.as_deref().unwrap_or("the image data is damaged");
-            return fail("not decodable", format!("The image could not be read: {why}. Export the photo again and upload the new file."));
+            let why = image
+                .decode_error
+                .as_deref()
+                .unwrap_or("the image data is damaged");
+            return fail(
+                "not decodable",
+                format!(
+                    "The image could not be read: {why}. Export the photo again and upload the new file."
+                ),
+            );
         }
     }
     if let Some(reason) = ctx.refused {
         return fail("refused", format!("The photo could not be analysed: {reason}. Export it again as a standard JPEG and upload the new file."));
     }
     match ctx.image {
-        Some(_) => Ok(result(id, CheckStatus::Pass, json!("decoded"), "decodes completely", "The image data is complete.")),
-        None if ctx.metadata.is_some_and(|m| !m.analyzable) => Err(skipped(id, "the file could not be analyzed")),
+        Some(_) => Ok(result(
+            id,
+            CheckStatus::Pass,
+            json!("decoded"),
+            "decodes completely",
+            "The image data is complete.",
+        )),
+        None if ctx.metadata.is_some_and(|m| !m.analyzable) => {
+            Err(skipped(id, "the file could not be analyzed"))
+        }
         None => Err(skipped(id, "the image was not decoded")),
     }
 }
@@ -41,22 +63,36 @@ pub(super) fn decodable(ctx: &Ctx<'_>) -> Outcome {
 /// Each side within the profile's bounds, after EXIF orientation.
 pub(super) fn dimensions(ctx: &Ctx<'_>) -> Outcome {
     let id = CheckId::ImageDimensions;
-    let (w, h) = ctx.dims.ok_or_else(|| skipped(id, "the image size could not be read"))?;
+    let (w, h) = ctx
+        .dims
+        .ok_or_else(|| skipped(id, "the image size could not be read"))?;
     let (rw, rh) = (ctx.limits.width_px, ctx.limits.height_px);
-    let limit = format!("width {}, height {}", rw.describe(0, " px"), rh.describe(0, " px"));
+    let limit = format!(
+        "width {}, height {}",
+        rw.describe(0, " px"),
+        rh.describe(0, " px")
+    );
     let ok = rw.contains(w) && rh.contains(h);
     let message = if ok {
         format!("The photo is {w:.0}×{h:.0} pixels.")
     } else {
         format!("The photo is {w:.0}×{h:.0} pixels; it must be {limit}. Resize or retake it at the required size.")
     };
-    Ok(result(id, judge(ok, true), json!({"width": w, "height": h}), limit, message))
+    Ok(result(
+        id,
+        judge(ok, true),
+        json!({"width": w, "height": h}),
+        limit,
+        message,
+    ))
 }
 
 /// Width over height (squareness or the 35:45 shape).
 pub(super) fn aspect(ctx: &Ctx<'_>) -> Outcome {
     let id = CheckId::ImageAspect;
-    let (w, h) = ctx.dims.ok_or_else(|| skipped(id, "the image size could not be read"))?;
+    let (w, h) = ctx
+        .dims
+        .ok_or_else(|| skipped(id, "the image size could not be read"))?;
     let ratio = w / h;
     let range = ctx.limits.aspect;
     let limit = range.describe(2, "");
@@ -68,7 +104,13 @@ pub(super) fn aspect(ctx: &Ctx<'_>) -> Outcome {
     } else {
         format!("The photo is too tall for its width (ratio {ratio:.2}, allowed {limit}). Crop the top or bottom.")
     };
-    Ok(result(id, judge(ok, ratio.is_finite()), num(ratio, 3), limit, message))
+    Ok(result(
+        id,
+        judge(ok, ratio.is_finite()),
+        num(ratio, 3),
+        limit,
+        message,
+    ))
 }
 
 /// Three colour channels (alpha ignored), not grey everywhere, 8 bits where required.
@@ -80,7 +122,11 @@ pub(super) fn colour(ctx: &Ctx<'_>) -> Outcome {
     if channels.is_none() && greyscale.is_none() {
         return Err(skipped(id, "the colour layout could not be read"));
     }
-    let limit = if ctx.limits.require_8_bit { "colour, 8 bits per channel" } else { "colour" };
+    let limit = if ctx.limits.require_8_bit {
+        "colour, 8 bits per channel"
+    } else {
+        "colour"
+    };
     let measured = json!({"channels": channels, "bitDepth": bits, "greyscale": greyscale});
     let problem = if channels.is_some_and(|c| c < 3) {
         Some("The photo is black and white. Upload a colour photo.")
@@ -92,5 +138,11 @@ pub(super) fn colour(ctx: &Ctx<'_>) -> Outcome {
         None
     };
     let status = judge(problem.is_none(), true);
-    Ok(result(id, status, measured, limit, problem.unwrap_or("The photo is in colour.")))
+    Ok(result(
+        id,
+        status,
+        measured,
+        limit,
+        problem.unwrap_or("The photo is in colour."),
+    ))
 }

@@ -29,8 +29,18 @@ pub(super) fn background(ctx: &Ctx<'_>) -> Outcome {
         "lightness ≥ {}, std dev ≤ {}, gradient ≤ {}",
         l.min_lightness, l.max_luminance_std_dev, l.max_mean_gradient
     );
-    let message = if problems.is_empty() { "The background is plain and light.".to_owned() } else { problems.join(" ") };
-    Ok(result(id, judge(problems.is_empty(), true), measured, limit, message))
+    let message = if problems.is_empty() {
+        "The background is plain and light.".to_owned()
+    } else {
+        problems.join(" ")
+    };
+    Ok(result(
+        id,
+        judge(problems.is_empty(), true),
+        measured,
+        limit,
+        message,
+    ))
 }
 
 /// Left and right halves of the face lit alike (OFIQ histogram overlap).
@@ -45,7 +55,11 @@ pub(super) fn lighting(ctx: &Ctx<'_>) -> Outcome {
     let message = if ok {
         "Your face is evenly lit.".to_owned()
     } else {
-        let darker = if li.left_mean_luminance < li.right_mean_luminance { "left" } else { "right" };
+        let darker = if li.left_mean_luminance < li.right_mean_luminance {
+            "left"
+        } else {
+            "right"
+        };
         format!("One side of your face is in shadow (the {darker} side of the photo is darker). Face the light or add light from the other side.")
     };
     let measured = json!({
@@ -53,7 +67,13 @@ pub(super) fn lighting(ctx: &Ctx<'_>) -> Outcome {
         "leftLuminance": num(li.left_mean_luminance, 1),
         "rightLuminance": num(li.right_mean_luminance, 1),
     });
-    Ok(result(id, judge(ok, li.histogram_overlap.is_finite()), measured, format!("overlap ≥ {min}"), message))
+    Ok(result(
+        id,
+        judge(ok, li.histogram_overlap.is_finite()),
+        measured,
+        format!("overlap ≥ {min}"),
+        message,
+    ))
 }
 
 /// Share of face pixels clipped dark or bright.
@@ -95,7 +115,13 @@ pub(super) fn natural_colour(ctx: &Ctx<'_>) -> Outcome {
         "The colours look unnatural (a filter, a colour cast or wrong white balance). Take the photo in daylight-balanced light without filters."
     };
     let measured = json!({"a": num(c.mean_a, 1), "b": num(c.mean_b, 1)});
-    Ok(result(id, judge(ok, true), measured, format!("a* {}, b* {}", ra.describe(0, ""), rb.describe(0, "")), message))
+    Ok(result(
+        id,
+        judge(ok, true),
+        measured,
+        format!("a* {}, b* {}", ra.describe(0, ""), rb.describe(0, "")),
+        message,
+    ))
 }
 
 /// Laplacian variance over the face (or the whole image without a face).
@@ -107,9 +133,19 @@ pub(super) fn sharpness(ctx: &Ctx<'_>) -> Outcome {
     };
     let min = ctx.limits.min_laplacian_variance;
     let ok = s.laplacian_variance >= min;
-    let message = if ok { "The photo is sharp." } else { "The photo is blurred. Hold the camera still and make sure it focuses on your face." };
+    let message = if ok {
+        "The photo is sharp."
+    } else {
+        "The photo is blurred. Hold the camera still and make sure it focuses on your face."
+    };
     let measured = json!({"laplacianVariance": num(s.laplacian_variance, 1), "region": s.region});
-    Ok(result(id, judge(ok, s.laplacian_variance.is_finite()), measured, format!("≥ {min}"), message))
+    Ok(result(
+        id,
+        judge(ok, s.laplacian_variance.is_finite()),
+        measured,
+        format!("≥ {min}"),
+        message,
+    ))
 }
 
 /// W·H·3 / bytes for JPEG: heavy compression destroys facial detail.
@@ -127,8 +163,15 @@ pub(super) fn compression(ctx: &Ctx<'_>) -> Outcome {
     let message = if ok {
         format!("The compression ratio is {:.1}:1.", c.ratio)
     } else {
-        format!("The photo is compressed too much ({:.1}:1, at most {max}:1). Save it at a higher JPEG quality.", c.ratio)
+        format!(
+            "The photo is compressed too much ({:.1}:1, at most {max}:1). Save it at a higher JPEG quality.",
+            c.ratio
+        )
     };
-    let status = if c.ratio.is_finite() { judge(ok, true) } else { CheckStatus::Fail };
+    let status = if c.ratio.is_finite() {
+        judge(ok, true)
+    } else {
+        CheckStatus::Fail
+    };
     Ok(result(id, status, num(c.ratio, 2), format!("≤ {max}:1"), message))
 }

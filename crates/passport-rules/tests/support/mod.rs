@@ -36,12 +36,32 @@ pub fn good_measures(width: u32, height: u32, size: u64) -> ImageMeasures {
         width: Some(width),
         height: Some(height),
         greyscale: Some(false),
-        background: Some(BackgroundMeasures { mean_lightness: 92.0, luminance_std_dev: 3.0, mean_gradient: 1.0, sampled_pixels: 100_000 }),
-        lighting: Some(LightingMeasures { histogram_overlap: 0.9, left_mean_luminance: 150.0, right_mean_luminance: 148.0 }),
-        colour: Some(ColourMeasures { mean_a: 14.0, mean_b: 18.0 }),
-        exposure: Some(ExposureMeasures { under_exposed_share: 0.0, over_exposed_share: 0.01 }),
-        sharpness: Some(SharpnessMeasures { laplacian_variance: 120.0, region: "face".into() }),
-        compression: Some(CompressionMeasures { ratio: f64::from(width) * f64::from(height) * 3.0 / size as f64 }),
+        background: Some(BackgroundMeasures {
+            mean_lightness: 92.0,
+            luminance_std_dev: 3.0,
+            mean_gradient: 1.0,
+            sampled_pixels: 100_000,
+        }),
+        lighting: Some(LightingMeasures {
+            histogram_overlap: 0.9,
+            left_mean_luminance: 150.0,
+            right_mean_luminance: 148.0,
+        }),
+        colour: Some(ColourMeasures {
+            mean_a: 14.0,
+            mean_b: 18.0,
+        }),
+        exposure: Some(ExposureMeasures {
+            under_exposed_share: 0.0,
+            over_exposed_share: 0.01,
+        }),
+        sharpness: Some(SharpnessMeasures {
+            laplacian_variance: 120.0,
+            region: "face".into(),
+        }),
+        compression: Some(CompressionMeasures {
+            ratio: f64::from(width) * f64::from(height) * 3.0 / size as f64,
+        }),
         skipped: vec![],
     }
 }
@@ -61,32 +81,79 @@ pub fn doc_sized(faces: FaceAnalysis, width: u32, height: u32, size: u64) -> Exe
 
 /// A single face whose geometry is given directly: head size (2T/H), eye line from the
 /// bottom, eye midpoint x and inter-eye distance in pixels, for an image of `w`×`h`.
-pub fn face_with_geometry(head_size: f64, eye_line: f64, centre_x: f64, inter_eye_px: f64, w: f64, h: f64) -> Face {
+pub fn face_with_geometry(
+    head_size: f64,
+    eye_line: f64,
+    centre_x: f64,
+    inter_eye_px: f64,
+    w: f64,
+    _h: f64,
+) -> Face {
     let mid_y = 1.0 - eye_line;
     let half = inter_eye_px / 2.0 / w;
     let chin_y = mid_y + head_size / 2.0;
-    let mut f = Face::new(BoundingBox { left: centre_x - 0.2, top: (mid_y - 0.2).max(0.01), width: 0.4, height: (chin_y + 0.02 - (mid_y - 0.2).max(0.01)).min(0.98) }, 99.9);
+    let mut f = Face::new(
+        BoundingBox {
+            left: centre_x - 0.2,
+            top: (mid_y - 0.2).max(0.01),
+            width: 0.4,
+            height: (chin_y + 0.02 - (mid_y - 0.2).max(0.01)).min(0.98),
+        },
+        99.9,
+    );
     f.landmarks = vec![
-        Landmark { kind: LandmarkType::EyeLeft, x: centre_x - half, y: mid_y },
-        Landmark { kind: LandmarkType::EyeRight, x: centre_x + half, y: mid_y },
-        Landmark { kind: LandmarkType::ChinBottom, x: centre_x, y: chin_y },
+        Landmark {
+            kind: LandmarkType::EyeLeft,
+            x: centre_x - half,
+            y: mid_y,
+        },
+        Landmark {
+            kind: LandmarkType::EyeRight,
+            x: centre_x + half,
+            y: mid_y,
+        },
+        Landmark {
+            kind: LandmarkType::ChinBottom,
+            x: centre_x,
+            y: chin_y,
+        },
     ];
-    f.pose = Some(Pose { roll: 0.0, yaw: 0.0, pitch: 0.0 });
-    f.quality = Some(Quality { brightness: 70.0, sharpness: 80.0 });
-    let yes = |value| Some(Attribute { value, confidence: 99.0 });
+    f.pose = Some(Pose {
+        roll: 0.0,
+        yaw: 0.0,
+        pitch: 0.0,
+    });
+    f.quality = Some(Quality {
+        brightness: 70.0,
+        sharpness: 80.0,
+    });
+    let yes = |value| {
+        Some(Attribute {
+            value,
+            confidence: 99.0,
+        })
+    };
     f.eyes_open = yes(true);
     f.mouth_open = yes(false);
     f.smile = yes(false);
     f.eyeglasses = yes(false);
     f.sunglasses = yes(false);
     f.face_occluded = yes(false);
-    f.eye_direction = Some(EyeDirection { yaw: 0.0, pitch: 0.0, confidence: 99.0 });
+    f.eye_direction = Some(EyeDirection {
+        yaw: 0.0,
+        pitch: 0.0,
+        confidence: 99.0,
+    });
     f.age_range = Some(AgeRange { low: 30, high: 40 });
     f
 }
 
 pub fn analysis(faces: Vec<Face>) -> FaceAnalysis {
-    FaceAnalysis { source: FaceSource::Rekognition, faces, refused: None }
+    FaceAnalysis {
+        source: FaceSource::Rekognition,
+        faces,
+        refused: None,
+    }
 }
 
 pub fn status(v: &Verdict, id: &str) -> CheckStatus {
@@ -94,7 +161,10 @@ pub fn status(v: &Verdict, id: &str) -> CheckStatus {
 }
 
 pub fn check<'v>(v: &'v Verdict, id: &str) -> &'v CheckResult {
-    v.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no check {id}"))
+    v.checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
 }
 
 pub fn failed_ids(v: &Verdict) -> Vec<String> {

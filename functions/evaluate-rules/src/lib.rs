@@ -1,0 +1,81 @@
+//! evaluate-rules: the verdict for one execution document under the configured profile.
+//! Pure: no I/O besides reading the configuration once at cold start.
+
+use lambda_support::{parse_input, ErrorName, StepError};
+use passport_model::{ExecutionDocument, Verdict};
+use passport_rules::{load_profile, ConfigError, Profile};
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvaluateError {
+    #[error("the input is not a valid execution document: {0}")]
+    InvalidInput(#[source] serde_json::Error),
+}
+
+impl StepError for EvaluateError {
+    fn error_name(&self) -> ErrorName {
+        ErrorName::InvalidInput
+    }
+}
+
+/// The profile from `RULES_PROFILE` (default `icao`) and optional `RULES_OVERRIDES` JSON.
+pub fn profile_from(name: Option<&str>, overrides: Option<&str>) -> Result<Profile, ConfigError> {
+    load_profile(name.unwrap_or("icao"), overrides)
+}
+
+pub fn handle(payload: Value, profile: &Profile) -> Result<Verdict, EvaluateError> {
+    let doc: ExecutionDocument = parse_input(payload).map_err(EvaluateError::InvalidInput)?;
+    let verdict = passport_rules::evaluate(&doc, profile);
+    let failed: Vec<&str> = verdict.failed().map(|c| c.id.as_str()).collect();
+    tracing::info!(photo = %doc.photo.uri(), outcome = verdict.outcome.as_str(), profile = %verdict.profile, ?failed, "verdict");
+    Ok(verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use passport_model::{CheckStatus, Outcome};
+
+    fn input() -> Value {
+        let path = format!("{}/../../events/evaluate-rules.json", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_sample_document_is_judged_per_profile() {
+        // A 900×900 photo: square, so the us profile's shape; the head is 75 % of the height.
+        let us = handle(input(), &profile_from(Some("us"), None).unwrap()).unwrap();
+        assert_eq!(us.outcome, Outcome::Rejected);
+        assert_eq!(us.checks[0].id, "face.head_size");
+        let icao = handle(input(), &profile_from(None, None).unwrap()).unwrap();
+        assert_eq!(icao.profile, "icao");
+        assert!(icao
+            .checks
+            .iter()
+            .any(|c| c.id == "image.aspect" && c.status == CheckStatus::Fail));
+    }
+
+    #[test]
+    fn an_unanalyzable_file_is_rejected_with_face_checks_skipped() {
+        let doc = serde_json::json!({
+            "photo": {"bucket": "b", "key": "uploads/x.gif"},
+            "metadata": {"format": "gif", "sizeBytes": 1000, "analyzable": false, "problems": ["unsupportedFormat"]}
+        });
+        let v = handle(doc, &profile_from(None, None).unwrap()).unwrap();
+        assert_eq!(v.outcome, Outcome::Rejected);
+        assert_eq!(v.checks[0].id, "file.format");
+        assert!(v
+            .checks
+            .iter()
+            .filter(|c| c.id.starts_with("face."))
+            .all(|c| c.status == CheckStatus::Skipped));
+    }
+
+    #[test]
+    fn malformed_documents_and_configurations_are_refused() {
+        let err = handle(serde_json::json!({"nope": 1}), &profile_from(None, None).unwrap()).unwrap_err();
+        assert_eq!(lambda_support::diagnostic(err).error_type, "InvalidInput");
+        assert!(profile_from(Some("mars"), None).is_err());
+        assert!(profile_from(Some("uk"), Some(r#"{"severity":{"nope":"WARN"}}"#)).is_err());
+    }
+}

@@ -1,0 +1,92 @@
+use super::*;
+use aws_adapters::sns::{SnsNotifier, TopicArns};
+use aws_sdk_sns::operation::publish::{PublishError, PublishOutput};
+use aws_sdk_sns::types::error::KmsThrottlingException;
+use aws_sdk_sns::Client;
+use aws_smithy_mocks::{mock, mock_client};
+use passport_model::Topic;
+
+fn event(name: &str) -> Value {
+    let path = format!("{}/../../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn topics() -> TopicArns {
+    TopicArns {
+        approved: "arn:aws:sns:eu-west-1:123456789012:approved".into(),
+        rejected: "arn:aws:sns:eu-west-1:123456789012:rejected".into(),
+        alerts: "arn:aws:sns:eu-west-1:123456789012:alerts".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_rejection_goes_to_the_rejected_topic_with_reasons_and_attributes() {
+    let rule = mock!(Client::publish)
+        .match_requests(|r| {
+            let body: Value = serde_json::from_str(r.message().unwrap()).unwrap();
+            let attrs = r.message_attributes().unwrap();
+            r.topic_arn() == Some("arn:aws:sns:eu-west-1:123456789012:rejected")
+                && r.subject() == Some("Passport photo rejected: uploads/jane doe+1 100%?.jpg")
+                && body["failedChecks"][0]["id"] == "face.head_size"
+                && body["consoleUrl"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://eu-west-1.console.aws.amazon.com/states/")
+                && attrs["outcome"].string_value() == Some("REJECTED")
+                && attrs["profile"].string_value() == Some("us")
+        })
+        .then_output(|| PublishOutput::builder().message_id("msg-1").build());
+    let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+    let receipt = handle(event("notify.json"), &notifier).await.unwrap();
+    assert_eq!(
+        receipt,
+        NotificationReceipt {
+            topic: Topic::Rejected,
+            message_id: "msg-1".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_failure_mode_publishes_to_alerts() {
+    let rule = mock!(Client::publish)
+        .match_requests(|r| {
+            let body: Value = serde_json::from_str(r.message().unwrap()).unwrap();
+            r.topic_arn() == Some("arn:aws:sns:eu-west-1:123456789012:alerts")
+                && body["error"] == "PhotoNotFound"
+                && r.message_attributes().unwrap()["outcome"].string_value() == Some("FAILED")
+        })
+        .then_output(|| PublishOutput::builder().message_id("msg-2").build());
+    let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+    let receipt = handle(event("notify-failure.json"), &notifier).await.unwrap();
+    assert_eq!(receipt.topic, Topic::Alerts);
+}
+
+#[tokio::test]
+async fn sns_failures_are_transient() {
+    let rule = mock!(Client::publish)
+        .then_error(|| PublishError::KmsThrottlingException(KmsThrottlingException::builder().build()));
+    let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+    let err = handle(event("notify.json"), &notifier).await.unwrap_err();
+    assert_eq!(lambda_support::diagnostic(err).error_type, "Transient");
+}
+
+#[tokio::test]
+async fn a_document_without_verdict_or_error_is_invalid_input() {
+    let rule = mock!(Client::publish).then_output(|| PublishOutput::builder().build());
+    let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+    let input = serde_json::json!({"document": {"photo": {"bucket": "b", "key": "k"}}, "executionArn": "x"});
+    let err = handle(input, &notifier).await.unwrap_err();
+    assert_eq!(err.error_name(), ErrorName::InvalidInput);
+    assert_eq!(rule.num_calls(), 0);
+}
+
+#[test]
+fn subjects_are_short_ascii_lines() {
+    let s = subject(&format!(
+        "Passport photo rejected: uploads/{}\n.jpg",
+        "é".repeat(200)
+    ));
+    assert!(s.len() <= 100 && s.is_ascii() && !s.contains('\n'));
+    assert_eq!(console_url("not-an-arn"), None);
+}
