@@ -54,8 +54,8 @@ pub fn diagnostic<E: StepError>(error: E) -> Diagnostic {
         source = cause.source();
     }
     Diagnostic {
-        error_type: error.error_name().as_str().to_string().into(),
-        error_message: message.into(),
+        error_type: error.error_name().as_str().to_string(),
+        error_message: message,
     }
 }
 

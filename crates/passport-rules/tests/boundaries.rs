@@ -236,7 +236,7 @@ fn quality_limits() {
     for p in profiles() {
         let l = p.limits.clone();
         let bright = |d: &mut ExecutionDocument, v: f64| face_mut(d).quality.as_mut().unwrap().brightness = v;
-        min_bound(&p, "face.brightness", l.face_brightness.min.unwrap(), &bright);
+        min_bound(&p, "face.brightness", l.face_brightness.min.unwrap(), bright);
         max_bound(&p, "face.brightness", l.face_brightness.max.unwrap(), bright);
         let sharp = |d: &mut ExecutionDocument, v: f64| face_mut(d).quality.as_mut().unwrap().sharpness = v;
         min_bound(&p, "face.sharpness", l.min_face_sharpness, sharp);
@@ -268,10 +268,10 @@ fn pixel_limits() {
             move |d: &mut ExecutionDocument, v: f64| img(d).exposure.as_mut().unwrap().over_exposed_share = v;
         max_bound(&p, "image.exposure", l.max_over_exposed_share, over);
         let a = move |d: &mut ExecutionDocument, v: f64| img(d).colour.as_mut().unwrap().mean_a = v;
-        min_bound(&p, "image.natural_colour", l.skin_a.min.unwrap(), &a);
+        min_bound(&p, "image.natural_colour", l.skin_a.min.unwrap(), a);
         max_bound(&p, "image.natural_colour", l.skin_a.max.unwrap(), a);
         let b = move |d: &mut ExecutionDocument, v: f64| img(d).colour.as_mut().unwrap().mean_b = v;
-        min_bound(&p, "image.natural_colour", l.skin_b.min.unwrap(), &b);
+        min_bound(&p, "image.natural_colour", l.skin_b.min.unwrap(), b);
         max_bound(&p, "image.natural_colour", l.skin_b.max.unwrap(), b);
         let lap = move |d: &mut ExecutionDocument, v: f64| {
             img(d).sharpness.as_mut().unwrap().laplacian_variance = v

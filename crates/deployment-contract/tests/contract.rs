@@ -1,0 +1,120 @@
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use serde_norway::Value as Yaml;
+
+fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn asl() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap()).unwrap()
+}
+
+fn template() -> Yaml {
+    serde_norway::from_str(&std::fs::read_to_string(root().join("template.yaml")).unwrap()).unwrap()
+}
+
+fn placeholders(text: &str) -> BTreeSet<String> {
+    text.split("${").skip(1).filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned())).collect()
+}
+
+fn resources(t: &Yaml) -> &serde_norway::Mapping {
+    t["Resources"].as_mapping().unwrap()
+}
+
+/// `!GetAtt Name.Arn` parses as a tagged value; its resource is the part before the dot.
+fn getatt_resource(v: &Yaml) -> Option<String> {
+    match v {
+        Yaml::Tagged(t) if t.tag == "GetAtt" => t.value.as_str().and_then(|s| s.split('.').next()).map(str::to_owned),
+        _ => None,
+    }
+}
+
+#[test]
+fn every_placeholder_has_a_substitution_and_every_substitution_is_used() {
+    let text = std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap();
+    let used = placeholders(&text);
+    let t = template();
+    let subs = t["Resources"]["PhotoValidation"]["Properties"]["DefinitionSubstitutions"].as_mapping().unwrap();
+    let defined: BTreeSet<String> = subs.keys().map(|k| k.as_str().unwrap().to_owned()).collect();
+    assert_eq!(used, defined);
+    assert!(!used.is_empty());
+}
+
+#[test]
+fn every_function_the_workflow_calls_exists_with_its_crate_and_an_invoke_policy() {
+    let t = template();
+    let res = resources(&t);
+    let sm = &t["Resources"]["PhotoValidation"]["Properties"];
+    let invoke: BTreeSet<String> = sm["Policies"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.get("LambdaInvokePolicy"))
+        .filter_map(|p| match &p["FunctionName"] {
+            Yaml::Tagged(t) if t.tag == "Ref" => t.value.as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    for (_, target) in sm["DefinitionSubstitutions"].as_mapping().unwrap() {
+        let name = getatt_resource(target).expect("substitutions are !GetAtt <Function>.Arn");
+        let function = res.get(name.as_str()).unwrap_or_else(|| panic!("{name} is not in the template"));
+        assert_eq!(function["Type"], "AWS::Serverless::Function");
+        let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        assert!(root().join("functions").join(binary).join("Cargo.toml").exists(), "no crate for {binary}");
+        assert!(invoke.contains(&name), "the state machine may not invoke {name}");
+    }
+}
+
+#[test]
+fn every_function_crate_is_deployed() {
+    let t = template();
+    let binaries: BTreeSet<String> = resources(&t)
+        .values()
+        .filter_map(|r| r["Metadata"]["BuildProperties"]["Binary"].as_str().map(str::to_owned))
+        .collect();
+    let crates: BTreeSet<String> = std::fs::read_dir(root().join("functions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(binaries, crates);
+}
+
+#[test]
+fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_caught() {
+    let asl = asl();
+    let states = asl["States"].as_object().unwrap();
+    let mut result_paths = BTreeSet::new();
+    for (name, state) in states.iter().filter(|(_, s)| s["Type"] == "Task") {
+        let retry = state["Retry"].as_array().unwrap();
+        let first = &retry[0];
+        for e in ["PhotoNotFound", "InvalidInput"] {
+            assert!(first["ErrorEquals"].as_array().unwrap().iter().any(|v| v == e), "{name}");
+        }
+        assert_eq!(first["MaxAttempts"], 0, "{name}: business errors are not retried");
+        let transient = retry.iter().find(|r| r["ErrorEquals"].as_array().unwrap().iter().any(|v| v == "Transient")).unwrap();
+        for e in ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] {
+            assert!(transient["ErrorEquals"].as_array().unwrap().iter().any(|v| v == e), "{name}: {e}");
+        }
+        assert_eq!(transient["JitterStrategy"], "FULL", "{name}");
+        assert!(transient["MaxDelaySeconds"].as_u64().is_some(), "{name}");
+        let catch = &state["Catch"][0];
+        assert_eq!(catch["ErrorEquals"][0], "States.ALL", "{name}");
+        let expected_next = if name == "ReportFailure" { "Failed" } else { "ReportFailure" };
+        assert_eq!(catch["Next"], expected_next, "{name}");
+        assert!(result_paths.insert(state["ResultPath"].as_str().unwrap().to_owned()), "{name} overwrites another step's result");
+    }
+    // The Fail state reports the original error, not ReportFailure's.
+    assert_eq!(states["Failed"]["ErrorPath"], "$.error.Error");
+    assert_eq!(states["ReportFailure"]["Catch"][0]["ResultPath"], "$.alertError");
+}
+
+#[test]
+fn an_unanalyzable_file_skips_face_detection() {
+    let asl = asl();
+    let choice = &asl["States"]["IsAnalyzable"];
+    assert_eq!(choice["Choices"][0]["Variable"], "$.metadata.analyzable");
+    assert_eq!(choice["Choices"][0]["Next"], "DetectFaces");
+    assert_eq!(choice["Default"], "EvaluateRules");
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The whole test suite, from a clean clone: installs its pinned tools locally (Python tools
+# in .venv/, npm tools in node_modules/), then runs every check. Exits non-zero on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+say() { printf '\n==> %s\n' "$*"; }
+
+say "tools: Python virtualenvs and npm packages (pinned)"
+install_venv() { # name requirements-file
+  local venv=.venv/$1 stamp=.venv/$1/.installed
+  if [ ! -f "$stamp" ] || ! cmp -s "$2" "$stamp"; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$2"
+    cp "$2" "$stamp"
+  fi
+}
+install_venv tools requirements-tools.txt
+install_venv checkov requirements-checkov.txt
+if [ ! -x node_modules/.bin/asl-validator ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+export PATH="$root/.venv/tools/bin:$root/node_modules/.bin:$PATH"
+export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-eu-west-1}
+export SAM_CLI_TELEMETRY=0
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "cargo tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+  cargo test --workspace --locked --doc
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
+
+say "asl-validator"
+asl-validator --json-path statemachine/photo_validation.asl.json
+
+say "cfn-lint"
+cfn-lint template.yaml
+
+say "sam validate --lint"
+sam validate --lint --template template.yaml --region "$AWS_DEFAULT_REGION"
+
+say "checkov (skips and their reasons: .checkov.yaml)"
+BC_SKIP_MAPPING=TRUE "$root/.venv/checkov/bin/checkov" --config-file .checkov.yaml -f template.yaml
+
+say "sam build (cargo-lambda)"
+arch=arm64
+if ! rustup target list --installed 2>/dev/null | grep -q aarch64-unknown-linux-gnu; then
+  rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || arch=x86_64
+fi
+echo "building for $arch"
+sam build --template template.yaml --parameter-overrides "Architecture=$arch" --build-dir .aws-sam/build
+for f in StartValidationFunction FetchMetadataFunction DetectFacesFunction AnalyzeImageFunction EvaluateRulesFunction NotifyFunction; do
+  test -x ".aws-sam/build/$f/bootstrap" || { echo "sam build produced no bootstrap for $f"; exit 1; }
+done
+if cargo tree --workspace -e normal -i openssl-sys >/dev/null 2>&1; then
+  echo "openssl-sys is in the dependency tree: the functions must use rustls only"; exit 1
+fi
+
+say "all checks passed"
