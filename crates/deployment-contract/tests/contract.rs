@@ -8,7 +8,10 @@ fn root() -> std::path::PathBuf {
 }
 
 fn asl() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap()).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap(),
+    )
+    .unwrap()
 }
 
 fn template() -> Yaml {
@@ -16,7 +19,10 @@ fn template() -> Yaml {
 }
 
 fn placeholders(text: &str) -> BTreeSet<String> {
-    text.split("${").skip(1).filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned())).collect()
+    text.split("${")
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect()
 }
 
 fn resources(t: &Yaml) -> &serde_norway::Mapping {
@@ -26,7 +32,11 @@ fn resources(t: &Yaml) -> &serde_norway::Mapping {
 /// `!GetAtt Name.Arn` parses as a tagged value; its resource is the part before the dot.
 fn getatt_resource(v: &Yaml) -> Option<String> {
     match v {
-        Yaml::Tagged(t) if t.tag == "GetAtt" => t.value.as_str().and_then(|s| s.split('.').next()).map(str::to_owned),
+        Yaml::Tagged(t) if t.tag == "GetAtt" => t
+            .value
+            .as_str()
+            .and_then(|s| s.split('.').next())
+            .map(str::to_owned),
         _ => None,
     }
 }
@@ -36,7 +46,9 @@ fn every_placeholder_has_a_substitution_and_every_substitution_is_used() {
     let text = std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap();
     let used = placeholders(&text);
     let t = template();
-    let subs = t["Resources"]["PhotoValidation"]["Properties"]["DefinitionSubstitutions"].as_mapping().unwrap();
+    let subs = t["Resources"]["PhotoValidation"]["Properties"]["DefinitionSubstitutions"]
+        .as_mapping()
+        .unwrap();
     let defined: BTreeSet<String> = subs.keys().map(|k| k.as_str().unwrap().to_owned()).collect();
     assert_eq!(used, defined);
     assert!(!used.is_empty());
@@ -59,10 +71,17 @@ fn every_function_the_workflow_calls_exists_with_its_crate_and_an_invoke_policy(
         .collect();
     for (_, target) in sm["DefinitionSubstitutions"].as_mapping().unwrap() {
         let name = getatt_resource(target).expect("substitutions are !GetAtt <Function>.Arn");
-        let function = res.get(name.as_str()).unwrap_or_else(|| panic!("{name} is not in the template"));
+        let function = res
+            .get(name.as_str())
+            .unwrap_or_else(|| panic!("{name} is not in the template"));
         assert_eq!(function["Type"], "AWS::Serverless::Function");
-        let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
-        assert!(root().join("functions").join(binary).join("Cargo.toml").exists(), "no crate for {binary}");
+        let binary = function["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap();
+        assert!(
+            root().join("functions").join(binary).join("Cargo.toml").exists(),
+            "no crate for {binary}"
+        );
         assert!(invoke.contains(&name), "the state machine may not invoke {name}");
     }
 }
@@ -72,7 +91,11 @@ fn every_function_crate_is_deployed() {
     let t = template();
     let binaries: BTreeSet<String> = resources(&t)
         .values()
-        .filter_map(|r| r["Metadata"]["BuildProperties"]["Binary"].as_str().map(str::to_owned))
+        .filter_map(|r| {
+            r["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .map(str::to_owned)
+        })
         .collect();
     let crates: BTreeSet<String> = std::fs::read_dir(root().join("functions"))
         .unwrap()
@@ -90,20 +113,51 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
         let retry = state["Retry"].as_array().unwrap();
         let first = &retry[0];
         for e in ["PhotoNotFound", "InvalidInput"] {
-            assert!(first["ErrorEquals"].as_array().unwrap().iter().any(|v| v == e), "{name}");
+            assert!(
+                first["ErrorEquals"].as_array().unwrap().iter().any(|v| v == e),
+                "{name}"
+            );
         }
         assert_eq!(first["MaxAttempts"], 0, "{name}: business errors are not retried");
-        let transient = retry.iter().find(|r| r["ErrorEquals"].as_array().unwrap().iter().any(|v| v == "Transient")).unwrap();
-        for e in ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"] {
-            assert!(transient["ErrorEquals"].as_array().unwrap().iter().any(|v| v == e), "{name}: {e}");
+        let transient = retry
+            .iter()
+            .find(|r| {
+                r["ErrorEquals"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v == "Transient")
+            })
+            .unwrap();
+        for e in [
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException",
+            "Lambda.TooManyRequestsException",
+        ] {
+            assert!(
+                transient["ErrorEquals"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v == e),
+                "{name}: {e}"
+            );
         }
         assert_eq!(transient["JitterStrategy"], "FULL", "{name}");
         assert!(transient["MaxDelaySeconds"].as_u64().is_some(), "{name}");
         let catch = &state["Catch"][0];
         assert_eq!(catch["ErrorEquals"][0], "States.ALL", "{name}");
-        let expected_next = if name == "ReportFailure" { "Failed" } else { "ReportFailure" };
+        let expected_next = if name == "ReportFailure" {
+            "Failed"
+        } else {
+            "ReportFailure"
+        };
         assert_eq!(catch["Next"], expected_next, "{name}");
-        assert!(result_paths.insert(state["ResultPath"].as_str().unwrap().to_owned()), "{name} overwrites another step's result");
+        assert!(
+            result_paths.insert(state["ResultPath"].as_str().unwrap().to_owned()),
+            "{name} overwrites another step's result"
+        );
     }
     // The Fail state reports the original error, not ReportFailure's.
     assert_eq!(states["Failed"]["ErrorPath"], "$.error.Error");

@@ -1,0 +1,90 @@
+//! Time for the interpreter: real in interactive use, virtual in tests (waits and retry
+//! intervals advance a counter instead of sleeping).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+    fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()>;
+    /// Runs `work`, or gives up with `None` once `limit` has passed on this clock.
+    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>>;
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealClock;
+
+impl Clock for RealClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+    fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>> {
+        Box::pin(async move { tokio::time::timeout(limit, work).await.ok() })
+    }
+}
+
+/// Starts at a fixed instant; `sleep` returns at once and moves time forward, recording
+/// every sleep so tests can check backoff intervals.
+#[derive(Debug, Clone)]
+pub struct VirtualClock {
+    inner: Arc<Mutex<(OffsetDateTime, Vec<Duration>)>>,
+}
+
+impl Default for VirtualClock {
+    fn default() -> Self {
+        Self::starting_at(time::macros::datetime!(2026-01-01 00:00:00 UTC))
+    }
+}
+
+impl VirtualClock {
+    pub fn starting_at(t: OffsetDateTime) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new((t, Vec::new()))),
+        }
+    }
+
+    /// Every sleep so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.inner.lock().map(|g| g.1.clone()).unwrap_or_default()
+    }
+
+    pub fn advance(&self, d: Duration) {
+        if let Ok(mut g) = self.inner.lock() {
+            g.0 += d;
+        }
+    }
+}
+
+impl Clock for VirtualClock {
+    fn now(&self) -> OffsetDateTime {
+        self.inner
+            .lock()
+            .map(|g| g.0)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+    fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
+        if let Ok(mut g) = self.inner.lock() {
+            g.0 += duration;
+            g.1.push(duration);
+        }
+        Box::pin(std::future::ready(()))
+    }
+    /// Work that advanced virtual time beyond the limit (by sleeping) has timed out.
+    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>> {
+        Box::pin(async move {
+            let start = self.now();
+            let v = work.await;
+            (self.now() - start <= limit).then_some(v)
+        })
+    }
+}

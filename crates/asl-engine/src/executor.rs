@@ -1,0 +1,683 @@
+//! Runs a validated state machine: input/output processing in AWS's order (InputPath,
+//! Parameters, ResultSelector, ResultPath, OutputPath), Retry and Catch, and every state type.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+
+use crate::choice;
+use crate::clock::{BoxFuture, Clock};
+use crate::definition::{Catcher, Handling, Io, PathField, Retrier, State, StateMachine, TaskState};
+use crate::error::{matches, StatesError};
+use crate::history::{History, HistoryEvent};
+use crate::intrinsics;
+use crate::paths;
+use crate::Rng;
+
+/// The optimised Lambda integration; the function is named by `FunctionName`.
+pub const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+
+/// A task's implementation: input in, output or a named error out.
+pub trait TaskHandler: Send + Sync {
+    fn invoke(&self, input: Value) -> BoxFuture<'_, Result<Value, StatesError>>;
+}
+
+impl<F, Fut> TaskHandler for F
+where
+    F: Fn(Value) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<Value, StatesError>> + Send + 'static,
+{
+    fn invoke(&self, input: Value) -> BoxFuture<'_, Result<Value, StatesError>> {
+        Box::pin(self(input))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExecutionStatus {
+    Succeeded,
+    Failed,
+}
+
+/// A finished execution, like DescribeExecution plus GetExecutionHistory.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    pub name: String,
+    pub execution_arn: String,
+    pub status: ExecutionStatus,
+    pub input: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    pub start_date: String,
+    pub stop_date: String,
+    pub history: Vec<HistoryEvent>,
+}
+
+/// The interpreter: task handlers by resource name, a clock and a random source for jitter.
+pub struct Engine {
+    handlers: HashMap<String, Arc<dyn TaskHandler>>,
+    clock: Arc<dyn Clock>,
+    rng: Mutex<Rng>,
+    state_machine_arn: String,
+}
+
+struct Run<'a> {
+    engine: &'a Engine,
+    history: History,
+    context: Value,
+}
+
+impl Engine {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            handlers: HashMap::new(),
+            clock,
+            rng: Mutex::new(Rng::new(0x5eed)),
+            state_machine_arn: "arn:aws:states:local:000000000000:stateMachine:Local".into(),
+        }
+    }
+
+    pub fn with_state_machine_arn(mut self, arn: impl Into<String>) -> Self {
+        self.state_machine_arn = arn.into();
+        self
+    }
+
+    /// Handles Task states whose `Resource` (or `FunctionName` under lambda:invoke) is `resource`.
+    pub fn register(&mut self, resource: impl Into<String>, handler: impl TaskHandler + 'static) {
+        self.handlers.insert(resource.into(), Arc::new(handler));
+    }
+
+    /// Resources a definition uses that no handler serves.
+    pub fn missing_handlers(&self, sm: &StateMachine) -> Vec<String> {
+        let mut missing = Vec::new();
+        collect_resources(sm, &mut |r| {
+            if r != LAMBDA_INVOKE && !self.handlers.contains_key(r) && !missing.contains(&r.to_owned()) {
+                missing.push(r.to_owned());
+            }
+        });
+        missing
+    }
+
+    /// Runs one execution to its end.
+    pub async fn execute(&self, sm: &StateMachine, name: &str, input: Value) -> Execution {
+        let start = self.clock.now();
+        let sm_name = self
+            .state_machine_arn
+            .rsplit(':')
+            .next()
+            .unwrap_or("Local")
+            .to_owned();
+        let execution_arn = format!(
+            "{}:{name}",
+            self.state_machine_arn
+                .replacen(":stateMachine:", ":execution:", 1)
+        );
+        let context = json!({
+            "Execution": {"Id": execution_arn, "Name": name, "Input": input,
+                          "StartTime": start.format(&Rfc3339).unwrap_or_default(),
+                          "RoleArn": "arn:aws:iam::000000000000:role/local"},
+            "StateMachine": {"Id": self.state_machine_arn, "Name": sm_name},
+        });
+        let run = Run {
+            engine: self,
+            history: History::default(),
+            context,
+        };
+        run.history.record(
+            start,
+            "ExecutionStarted",
+            json!({"executionStartedEventDetails": {"input": input.to_string(), "roleArn": "arn:aws:iam::000000000000:role/local"}}),
+        );
+        let result = run.machine(sm, input.clone()).await;
+        let stop = self.clock.now();
+        let (status, output, error, cause) = match result {
+            Ok(out) => {
+                run.history.record(
+                    stop,
+                    "ExecutionSucceeded",
+                    json!({"executionSucceededEventDetails": {"output": out.to_string()}}),
+                );
+                (ExecutionStatus::Succeeded, Some(out), None, None)
+            }
+            Err(e) => {
+                run.history.record(
+                    stop,
+                    "ExecutionFailed",
+                    json!({"executionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
+                );
+                (ExecutionStatus::Failed, None, Some(e.error), Some(e.cause))
+            }
+        };
+        Execution {
+            name: name.to_owned(),
+            execution_arn,
+            status,
+            input,
+            output,
+            error,
+            cause,
+            start_date: start.format(&Rfc3339).unwrap_or_default(),
+            stop_date: stop.format(&Rfc3339).unwrap_or_default(),
+            history: run.history.events(),
+        }
+    }
+
+    fn jitter(&self, ceiling: f64) -> f64 {
+        let r = self.rng.lock().map(|mut r| r.next_f64()).unwrap_or(0.5);
+        ceiling * r
+    }
+}
+
+fn collect_resources(sm: &StateMachine, f: &mut dyn FnMut(&str)) {
+    for s in sm.states.values() {
+        match s {
+            State::Task(t) => {
+                if t.resource == LAMBDA_INVOKE {
+                    if let Some(name) = t
+                        .handling
+                        .parameters
+                        .as_ref()
+                        .and_then(|p| p.get("FunctionName"))
+                        .and_then(Value::as_str)
+                    {
+                        f(name);
+                    }
+                } else {
+                    f(&t.resource);
+                }
+            }
+            State::Parallel(p) => p.branches.iter().for_each(|b| collect_resources(b, f)),
+            State::Map(m) => collect_resources(&m.item_processor, f),
+            _ => {}
+        }
+    }
+}
+
+/// Parameters / ResultSelector / ItemSelector: keys ending in `.$` take a path or an
+/// intrinsic function's value; everything else is copied, recursively.
+pub fn apply_template(
+    template: &Value,
+    input: &Value,
+    ctx: &Value,
+    rng: &mut Rng,
+) -> Result<Value, StatesError> {
+    Ok(match template {
+        Value::Object(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                if let Some(key) = k.strip_suffix(".$") {
+                    let expr = v
+                        .as_str()
+                        .ok_or_else(|| StatesError::runtime(format!("'{k}' must be a string")))?;
+                    let value = if intrinsics::is_intrinsic(expr) {
+                        intrinsics::evaluate(expr, input, ctx, rng)?
+                    } else {
+                        paths::select(expr, input, ctx)?
+                    };
+                    out.insert(key.to_owned(), value);
+                } else {
+                    out.insert(k.clone(), apply_template(v, input, ctx, rng)?);
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|v| apply_template(v, input, ctx, rng))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+fn input_path(io: &Io, input: &Value, ctx: &Value) -> Result<Value, StatesError> {
+    match &io.input_path {
+        PathField::Default => Ok(input.clone()),
+        PathField::Null => Ok(json!({})),
+        PathField::Path(p) => paths::select(p, input, ctx),
+    }
+}
+
+fn output_path(io: &Io, output: Value, ctx: &Value) -> Result<Value, StatesError> {
+    match &io.output_path {
+        PathField::Default => Ok(output),
+        PathField::Null => Ok(json!({})),
+        PathField::Path(p) => paths::select(p, &output, ctx),
+    }
+}
+
+/// Places `result` into the raw state input at ResultPath.
+pub fn result_path(rp: &PathField, raw_input: &Value, result: Value) -> Result<Value, StatesError> {
+    match rp {
+        PathField::Default => Ok(result),
+        PathField::Null => Ok(raw_input.clone()),
+        PathField::Path(p) => {
+            let mut out = raw_input.clone();
+            paths::set(&mut out, p, result)?;
+            Ok(out)
+        }
+    }
+}
+
+enum Step {
+    Next(String, Value),
+    End(Value),
+}
+
+impl Run<'_> {
+    fn now(&self) -> time::OffsetDateTime {
+        self.engine.clock.now()
+    }
+
+    fn ctx_for(&self, state: &str, retry: u32, extra: Option<(&str, Value)>) -> Value {
+        let mut c = self.context.clone();
+        c["State"] = json!({"Name": state, "EnteredTime": self.now().format(&Rfc3339).unwrap_or_default(), "RetryCount": retry});
+        if let Some((k, v)) = extra {
+            c[k] = v;
+        }
+        c
+    }
+
+    fn machine<'s>(
+        &'s self,
+        sm: &'s StateMachine,
+        input: Value,
+    ) -> BoxFuture<'s, Result<Value, StatesError>> {
+        Box::pin(async move {
+            let mut current = sm.start_at.clone();
+            let mut data = input;
+            loop {
+                let state = sm
+                    .states
+                    .get(&current)
+                    .ok_or_else(|| StatesError::runtime(format!("no state named '{current}'")))?;
+                match self.state(&current, state, data).await? {
+                    Step::Next(next, out) => {
+                        current = next;
+                        data = out;
+                    }
+                    Step::End(out) => return Ok(out),
+                }
+            }
+        })
+    }
+
+    fn advance(state: &State, out: Value) -> Step {
+        match state.transition().and_then(|t| t.next.clone()) {
+            Some(next) => Step::Next(next, out),
+            None => Step::End(out),
+        }
+    }
+
+    async fn state(&self, name: &str, state: &State, input: Value) -> Result<Step, StatesError> {
+        let kind = state.type_name();
+        let ctx = self.ctx_for(name, 0, None);
+        self.history.state_entered(self.now(), kind, name, &input);
+        let step = match state {
+            State::Pass(p) => {
+                let effective = input_path(&p.io, &input, &ctx)?;
+                let effective = match &p.parameters {
+                    Some(t) => apply_template(t, &effective, &ctx, &mut self.rng())?,
+                    None => effective,
+                };
+                let result = p.result.clone().unwrap_or(effective);
+                let out = output_path(&p.io, result_path(&p.result_path, &input, result)?, &ctx)?;
+                Self::advance(state, out)
+            }
+            State::Choice(c) => {
+                let effective = input_path(&c.io, &input, &ctx)?;
+                let mut next = None;
+                for rule in &c.choices {
+                    if choice::evaluate(rule, &effective, &ctx)? {
+                        next = rule.next.clone();
+                        break;
+                    }
+                }
+                let next = next.or_else(|| c.default.clone()).ok_or_else(|| {
+                    StatesError::new(
+                        "States.NoChoiceMatched",
+                        format!("no choice rule of '{name}' matched and there is no Default"),
+                    )
+                })?;
+                Step::Next(next, output_path(&c.io, effective, &ctx)?)
+            }
+            State::Wait(w) => {
+                let effective = input_path(&w.io, &input, &ctx)?;
+                let seconds = if let Some(s) = w.seconds {
+                    s
+                } else if let Some(p) = &w.seconds_path {
+                    paths::select(p, &effective, &ctx)?.as_f64().ok_or_else(|| {
+                        StatesError::runtime(format!("SecondsPath of '{name}' is not a number"))
+                    })?
+                } else {
+                    let ts = match (&w.timestamp, &w.timestamp_path) {
+                        (Some(t), _) => Value::String(t.clone()),
+                        (_, Some(p)) => paths::select(p, &effective, &ctx)?,
+                        _ => return Err(StatesError::runtime(format!("'{name}' has no wait time"))),
+                    };
+                    let at = ts
+                        .as_str()
+                        .and_then(|s| time::OffsetDateTime::parse(s, &Rfc3339).ok())
+                        .ok_or_else(|| {
+                            StatesError::runtime(format!("the timestamp of '{name}' is not RFC 3339"))
+                        })?;
+                    (at - self.now()).as_seconds_f64().max(0.0)
+                };
+                self.engine
+                    .clock
+                    .sleep(Duration::from_secs_f64(seconds.max(0.0)))
+                    .await;
+                Self::advance(state, output_path(&w.io, effective, &ctx)?)
+            }
+            State::Succeed(s) => {
+                let effective = input_path(&s.io, &input, &ctx)?;
+                Step::End(output_path(&s.io, effective, &ctx)?)
+            }
+            State::Fail(f) => {
+                let error = match &f.error_path {
+                    Some(p) => paths::select(p, &input, &ctx)?.as_str().map(str::to_owned),
+                    None => f.error.clone(),
+                };
+                let cause = match &f.cause_path {
+                    Some(p) => paths::select(p, &input, &ctx)?.as_str().map(str::to_owned),
+                    None => f.cause.clone(),
+                };
+                return Err(StatesError::new(
+                    error.unwrap_or_else(|| "States.Failed".into()),
+                    cause.unwrap_or_default(),
+                ));
+            }
+            State::Task(t) => {
+                self.guarded(name, state, &t.handling, &t.io, input, |eff, retry| {
+                    self.task(name, t, eff, retry)
+                })
+                .await?
+            }
+            State::Parallel(p) => {
+                self.guarded(name, state, &p.handling, &p.io, input, |eff, _| {
+                    Box::pin(async move {
+                        self.history.record(self.now(), "ParallelStateStarted", json!({}));
+                        let runs = p.branches.iter().map(|b| self.machine(b, eff.clone()));
+                        let out = futures::future::join_all(runs)
+                            .await
+                            .into_iter()
+                            .collect::<Result<Vec<_>, _>>();
+                        let kind = if out.is_ok() {
+                            "ParallelStateSucceeded"
+                        } else {
+                            "ParallelStateFailed"
+                        };
+                        self.history.record(self.now(), kind, json!({}));
+                        out.map(Value::Array)
+                    })
+                })
+                .await?
+            }
+            State::Map(m) => {
+                let ctx = &ctx;
+                self.guarded(name, state, &m.handling, &m.io, input, |eff, _| {
+                    Box::pin(async move {
+                        let items = match &m.items_path {
+                            Some(p) => paths::select(p, &eff, ctx)?,
+                            None => eff.clone(),
+                        };
+                        let items = items.as_array().cloned().ok_or_else(|| {
+                            StatesError::runtime(format!(
+                                "the ItemsPath of '{name}' does not select an array"
+                            ))
+                        })?;
+                        self.history.record(
+                            self.now(),
+                            "MapStateStarted",
+                            json!({"mapStateStartedEventDetails": {"length": items.len()}}),
+                        );
+                        let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
+                        let limit = match m.max_concurrency.unwrap_or(0) {
+                            0 => items.len().max(1),
+                            n => n as usize,
+                        };
+                        let runs = items.into_iter().enumerate().map(|(i, item)| {
+                            let eff = &eff;
+                            async move {
+                                let ctx = self.ctx_for(
+                                    name,
+                                    0,
+                                    Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
+                                );
+                                let item_input = match selector {
+                                    Some(t) => apply_template(t, eff, &ctx, &mut self.rng())?,
+                                    None => item,
+                                };
+                                self.history.record(
+                                    self.now(),
+                                    "MapIterationStarted",
+                                    json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
+                                );
+                                let out = self.machine(&m.item_processor, item_input).await;
+                                let kind = if out.is_ok() {
+                                    "MapIterationSucceeded"
+                                } else {
+                                    "MapIterationFailed"
+                                };
+                                self.history.record(
+                                    self.now(),
+                                    kind,
+                                    json!({"mapIterationSucceededEventDetails": {"name": name, "index": i}}),
+                                );
+                                out
+                            }
+                        });
+                        let results: Vec<_> = stream::iter(runs).buffered(limit).collect().await;
+                        results
+                            .into_iter()
+                            .collect::<Result<Vec<_>, _>>()
+                            .map(Value::Array)
+                    })
+                })
+                .await?
+            }
+        };
+        let (Step::Next(_, out) | Step::End(out)) = &step;
+        self.history.state_exited(self.now(), kind, name, out);
+        Ok(step)
+    }
+
+    fn rng(&self) -> std::sync::MutexGuard<'_, Rng> {
+        match self.engine.rng.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Input processing, the work with Retry, result processing, and Catch.
+    async fn guarded<'s, F>(
+        &'s self,
+        name: &str,
+        state: &State,
+        h: &Handling,
+        io: &Io,
+        input: Value,
+        work: F,
+    ) -> Result<Step, StatesError>
+    where
+        F: Fn(Value, u32) -> BoxFuture<'s, Result<Value, StatesError>>,
+    {
+        let attempt = async {
+            let ctx = self.ctx_for(name, 0, None);
+            let effective = input_path(io, &input, &ctx)?;
+            // Map applies Parameters per item (ItemSelector); everything else here.
+            let effective = match (&h.parameters, state) {
+                (Some(t), State::Task(_) | State::Parallel(_)) => {
+                    apply_template(t, &effective, &ctx, &mut self.rng())?
+                }
+                _ => effective,
+            };
+            let result = self
+                .with_retry(name, &h.retry, |retry| work(effective.clone(), retry))
+                .await?;
+            let result = match &h.result_selector {
+                Some(t) => apply_template(t, &result, &ctx, &mut self.rng())?,
+                None => result,
+            };
+            output_path(io, result_path(&h.result_path, &input, result)?, &ctx)
+        };
+        match attempt.await {
+            Ok(out) => Ok(Self::advance(state, out)),
+            Err(e) => match h
+                .catch
+                .iter()
+                .find(|c: &&Catcher| matches(&c.error_equals, &e.error))
+            {
+                Some(c) => {
+                    let out = result_path(&c.result_path, &input, e.to_value())?;
+                    Ok(Step::Next(c.next.clone(), out))
+                }
+                None => Err(e),
+            },
+        }
+    }
+
+    /// The first retrier matching the error decides; once its attempts are spent, the error
+    /// stands. Waits are `IntervalSeconds · BackoffRate^n`, capped by `MaxDelaySeconds`, and
+    /// drawn uniformly below that ceiling with `JitterStrategy: FULL`.
+    async fn with_retry<'s, F>(
+        &'s self,
+        name: &str,
+        retriers: &[Retrier],
+        work: F,
+    ) -> Result<Value, StatesError>
+    where
+        F: Fn(u32) -> BoxFuture<'s, Result<Value, StatesError>>,
+    {
+        let mut counts = vec![0u32; retriers.len()];
+        let mut retry = 0u32;
+        loop {
+            match work(retry).await {
+                Ok(v) => return Ok(v),
+                Err(e) => {
+                    let Some(i) = retriers.iter().position(|r| matches(&r.error_equals, &e.error)) else {
+                        return Err(e);
+                    };
+                    let r = &retriers[i];
+                    if counts[i] >= r.max_attempts() {
+                        return Err(e);
+                    }
+                    let mut wait = r.interval() * r.backoff().powi(counts[i] as i32);
+                    if let Some(max) = r.max_delay_seconds {
+                        wait = wait.min(max);
+                    }
+                    if r.jitter_strategy.as_deref() == Some("FULL") {
+                        wait = self.engine.jitter(wait);
+                    }
+                    counts[i] += 1;
+                    retry += 1;
+                    self.history.record(
+                        self.now(),
+                        "TaskRetryScheduled",
+                        json!({"retryScheduledEventDetails": {"name": name, "error": e.error, "attempt": counts[i], "waitSeconds": wait}}),
+                    );
+                    self.engine
+                        .clock
+                        .sleep(Duration::from_secs_f64(wait.max(0.0)))
+                        .await;
+                }
+            }
+        }
+    }
+
+    fn task<'s>(
+        &'s self,
+        name: &'s str,
+        t: &'s TaskState,
+        effective: Value,
+        _retry: u32,
+    ) -> BoxFuture<'s, Result<Value, StatesError>> {
+        Box::pin(async move {
+            let (key, payload, wrap) = if t.resource == LAMBDA_INVOKE {
+                let function = effective
+                    .get("FunctionName")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        StatesError::runtime(format!("'{name}' calls lambda:invoke without FunctionName"))
+                    })?
+                    .to_owned();
+                (
+                    function,
+                    effective.get("Payload").cloned().unwrap_or(Value::Null),
+                    true,
+                )
+            } else {
+                (t.resource.clone(), effective, false)
+            };
+            let handler = self.engine.handlers.get(&key).ok_or_else(|| {
+                StatesError::runtime(format!("no handler for the resource '{key}' of '{name}'"))
+            })?;
+            let timeout = t.timeout_seconds.unwrap_or(99_999_999.0);
+            self.history.record(
+                self.now(),
+                "LambdaFunctionScheduled",
+                json!({"lambdaFunctionScheduledEventDetails": {"resource": key, "input": payload.to_string(), "timeoutInSeconds": timeout}}),
+            );
+            self.history
+                .record(self.now(), "LambdaFunctionStarted", json!({}));
+            // The handler's result travels as a Value through the clock's timeout race.
+            let work: BoxFuture<'_, Value> = Box::pin(async move {
+                match handler.invoke(payload).await {
+                    Ok(v) => json!({"ok": v}),
+                    Err(e) => json!({"err": e.to_value()}),
+                }
+            });
+            let result = match self
+                .engine
+                .clock
+                .within(Duration::from_secs_f64(timeout), work)
+                .await
+            {
+                None => Err(StatesError::timeout(format!(
+                    "'{name}' ran longer than its TimeoutSeconds {timeout}"
+                ))),
+                Some(mut v) => match v.get_mut("ok").map(Value::take) {
+                    Some(ok) => Ok(ok),
+                    None => Err(StatesError::new(
+                        v["err"]["Error"].as_str().unwrap_or("States.TaskFailed"),
+                        v["err"]["Cause"].as_str().unwrap_or_default(),
+                    )),
+                },
+            };
+            match &result {
+                Ok(out) => self.history.record(
+                    self.now(),
+                    "LambdaFunctionSucceeded",
+                    json!({"lambdaFunctionSucceededEventDetails": {"output": out.to_string()}}),
+                ),
+                Err(e) if e.error == "States.Timeout" => self.history.record(
+                    self.now(),
+                    "LambdaFunctionTimedOut",
+                    json!({"lambdaFunctionTimedOutEventDetails": {"error": e.error, "cause": e.cause}}),
+                ),
+                Err(e) => self.history.record(
+                    self.now(),
+                    "LambdaFunctionFailed",
+                    json!({"lambdaFunctionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
+                ),
+            };
+            let out = result?;
+            Ok(if wrap {
+                json!({"ExecutedVersion": "$LATEST", "Payload": out, "StatusCode": 200})
+            } else {
+                out
+            })
+        })
+    }
+}

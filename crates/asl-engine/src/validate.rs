@@ -1,0 +1,263 @@
+//! Definition checks before anything runs, each naming the state at fault.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use serde_json::Value;
+
+use crate::choice;
+use crate::definition::{ChoiceRule, PathField, State, StateMachine};
+use crate::intrinsics;
+use crate::paths;
+
+const STATE_TYPES: &[&str] = &[
+    "Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DefinitionError {
+    #[error("the definition is not valid JSON: {0}")]
+    Json(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the definition has {} problem(s):\n- {}", .0.len(), .0.join("\n- "))]
+    Problems(Vec<String>),
+}
+
+/// Parses and validates a definition (after `${…}` substitutions).
+pub fn parse_definition(text: &str) -> Result<StateMachine, DefinitionError> {
+    let raw: Value = serde_json::from_str(text).map_err(|e| DefinitionError::Json(e.to_string()))?;
+    let mut problems = Vec::new();
+    check_types(&raw, "", &mut problems);
+    if !problems.is_empty() {
+        return Err(DefinitionError::Problems(problems));
+    }
+    let sm: StateMachine = serde_json::from_value(raw)
+        .map_err(|e| DefinitionError::Invalid(format!("the definition's shape is wrong: {e}")))?;
+    validate(&sm, "", &mut problems);
+    if problems.is_empty() {
+        Ok(sm)
+    } else {
+        Err(DefinitionError::Problems(problems))
+    }
+}
+
+fn check_types(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
+    let Some(states) = machine.get("States").and_then(Value::as_object) else {
+        problems.push(format!("{prefix}the state machine has no States object"));
+        return;
+    };
+    for (name, state) in states {
+        let at = format!("{prefix}state '{name}'");
+        match state.get("Type").and_then(Value::as_str) {
+            None => problems.push(format!("{at} has no Type")),
+            Some(t) if !STATE_TYPES.contains(&t) => problems.push(format!("{at} has an unknown Type '{t}'")),
+            Some("Parallel") => {
+                for (i, b) in state
+                    .get("Branches")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    check_types(b, &format!("{at}, branch {}: ", i + 1), problems);
+                }
+            }
+            Some("Map") => {
+                if let Some(p) = state.get("ItemProcessor").or_else(|| state.get("Iterator")) {
+                    check_types(p, &format!("{at}, item processor: "), problems);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_path(at: &str, field: &str, path: &str, problems: &mut Vec<String>) {
+    if !paths::is_valid(path) {
+        problems.push(format!("{at}: {field} '{path}' is not a valid JSONPath"));
+    }
+}
+
+fn check_path_field(at: &str, field: &str, p: &PathField, reference_only: bool, problems: &mut Vec<String>) {
+    if let PathField::Path(path) = p {
+        if reference_only && paths::parse_reference(path).is_none() {
+            problems.push(format!(
+                "{at}: {field} '{path}' must be a reference path (no wildcards or filters)"
+            ));
+        } else {
+            check_path(at, field, path, problems);
+        }
+    }
+}
+
+fn check_template(at: &str, field: &str, v: &Value, problems: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k.ends_with(".$") {
+                    match v.as_str() {
+                        Some(s) if intrinsics::is_intrinsic(s) => {
+                            if !intrinsics::parse_ok(s) {
+                                problems
+                                    .push(format!("{at}: {field} '{k}' has a malformed intrinsic function"));
+                            }
+                        }
+                        Some(s) => check_path(at, &format!("{field} '{k}'"), s, problems),
+                        None => problems.push(format!("{at}: {field} '{k}' must be a string path")),
+                    }
+                } else {
+                    check_template(at, field, v, problems);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| check_template(at, field, v, problems)),
+        _ => {}
+    }
+}
+
+fn check_rule(at: &str, rule: &ChoiceRule, top: bool, problems: &mut Vec<String>) {
+    if top && rule.next.is_none() {
+        problems.push(format!("{at}: a choice rule has no Next"));
+    }
+    let nested: Vec<&ChoiceRule> = rule
+        .and
+        .iter()
+        .chain(rule.or.iter())
+        .flatten()
+        .chain(rule.not.as_deref())
+        .collect();
+    if !nested.is_empty() {
+        nested
+            .into_iter()
+            .for_each(|r| check_rule(at, r, false, problems));
+        return;
+    }
+    match &rule.variable {
+        None => problems.push(format!("{at}: a choice rule has neither Variable nor And/Or/Not")),
+        Some(v) => check_path(at, "Variable", v, problems),
+    }
+    match rule.comparison.keys().next() {
+        Some(op) if choice::is_operator(op) => {}
+        Some(op) => problems.push(format!("{at}: unknown comparison operator '{op}'")),
+        None => problems.push(format!("{at}: a choice rule has no comparison")),
+    }
+}
+
+pub(crate) fn validate(sm: &StateMachine, prefix: &str, problems: &mut Vec<String>) {
+    if !sm.states.contains_key(&sm.start_at) {
+        problems.push(format!("{prefix}StartAt '{}' is not a state", sm.start_at));
+    }
+    for (name, state) in &sm.states {
+        let at = format!("{prefix}state '{name}'");
+        for target in state.targets() {
+            if !sm.states.contains_key(target) {
+                problems.push(format!("{at} goes to '{target}', which does not exist"));
+            }
+        }
+        if let Some(t) = state.transition() {
+            match (&t.next, t.end) {
+                (None, None | Some(false)) => problems.push(format!("{at} has neither Next nor End")),
+                (Some(_), Some(true)) => problems.push(format!("{at} has both Next and End")),
+                _ => {}
+            }
+        }
+        let io = match state {
+            State::Task(s) => Some(&s.io),
+            State::Pass(s) => Some(&s.io),
+            State::Choice(s) => Some(&s.io),
+            State::Wait(s) => Some(&s.io),
+            State::Succeed(s) => Some(&s.io),
+            State::Parallel(s) => Some(&s.io),
+            State::Map(s) => Some(&s.io),
+            State::Fail(_) => None,
+        };
+        if let Some(io) = io {
+            check_path_field(&at, "InputPath", &io.input_path, false, problems);
+            check_path_field(&at, "OutputPath", &io.output_path, false, problems);
+        }
+        let handling = match state {
+            State::Task(s) => Some(&s.handling),
+            State::Parallel(s) => Some(&s.handling),
+            State::Map(s) => Some(&s.handling),
+            _ => None,
+        };
+        if let Some(h) = handling {
+            check_path_field(&at, "ResultPath", &h.result_path, true, problems);
+            if let Some(p) = &h.parameters {
+                check_template(&at, "Parameters", p, problems);
+            }
+            if let Some(p) = &h.result_selector {
+                check_template(&at, "ResultSelector", p, problems);
+            }
+            for c in &h.catch {
+                check_path_field(&at, "Catch ResultPath", &c.result_path, true, problems);
+            }
+        }
+        match state {
+            State::Pass(p) => {
+                check_path_field(&at, "ResultPath", &p.result_path, true, problems);
+                if let Some(t) = &p.parameters {
+                    check_template(&at, "Parameters", t, problems);
+                }
+            }
+            State::Choice(c) => {
+                if c.choices.is_empty() {
+                    problems.push(format!("{at} has no Choices"));
+                }
+                c.choices.iter().for_each(|r| check_rule(&at, r, true, problems));
+            }
+            State::Wait(w) => {
+                let given = [
+                    w.seconds.is_some(),
+                    w.timestamp.is_some(),
+                    w.seconds_path.is_some(),
+                    w.timestamp_path.is_some(),
+                ];
+                if given.iter().filter(|g| **g).count() != 1 {
+                    problems.push(format!(
+                        "{at} needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath"
+                    ));
+                }
+                for p in w.seconds_path.iter().chain(w.timestamp_path.iter()) {
+                    check_path(&at, "wait path", p, problems);
+                }
+            }
+            State::Fail(f) => {
+                for p in f.error_path.iter().chain(f.cause_path.iter()) {
+                    check_path(&at, "ErrorPath/CausePath", p, problems);
+                }
+            }
+            State::Parallel(p) => {
+                for (i, b) in p.branches.iter().enumerate() {
+                    validate(b, &format!("{at}, branch {}: ", i + 1), problems);
+                }
+            }
+            State::Map(m) => {
+                if let Some(p) = &m.items_path {
+                    check_path(&at, "ItemsPath", p, problems);
+                }
+                if let Some(t) = &m.item_selector {
+                    check_template(&at, "ItemSelector", t, problems);
+                }
+                validate(&m.item_processor, &format!("{at}, item processor: "), problems);
+            }
+            _ => {}
+        }
+    }
+    // Reachability from StartAt.
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([sm.start_at.as_str()]);
+    while let Some(name) = queue.pop_front() {
+        if !seen.insert(name) {
+            continue;
+        }
+        if let Some(s) = sm.states.get(name) {
+            queue.extend(s.targets());
+        }
+    }
+    for name in sm.states.keys().filter(|n| !seen.contains(n.as_str())) {
+        problems.push(format!(
+            "{prefix}state '{name}' can never be reached from StartAt"
+        ));
+    }
+}

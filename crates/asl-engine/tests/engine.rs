@@ -1,0 +1,344 @@
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use asl_engine::*;
+use serde_json::{json, Value};
+
+fn engine(clock: &VirtualClock) -> Engine {
+    let mut e = Engine::new(Arc::new(clock.clone()));
+    e.register("echo", |v: Value| async move { Ok(v) });
+    e.register("double", |v: Value| async move {
+        Ok(json!(v["n"].as_i64().unwrap_or(0) * 2))
+    });
+    e.register("boom", |_v: Value| async move {
+        Err(StatesError::new("PhotoNotFound", "gone"))
+    });
+    e
+}
+
+async fn run(def: Value, input: Value) -> Execution {
+    let clock = VirtualClock::default();
+    run_with(&engine(&clock), def, input).await
+}
+
+async fn run_with(e: &Engine, def: Value, input: Value) -> Execution {
+    let sm = parse_definition(&def.to_string()).unwrap();
+    e.execute(&sm, "test", input).await
+}
+
+fn kinds(x: &Execution) -> Vec<&str> {
+    x.history.iter().map(|e| e.kind.as_str()).collect()
+}
+
+#[tokio::test]
+async fn pass_result_path_variants() {
+    let def = |rp: Value| json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": rp, "End": true}}});
+    let input = json!({"a": {"keep": true}});
+    assert_eq!(
+        run(def(json!("$.a.r")), input.clone()).await.output.unwrap(),
+        json!({"a": {"keep": true, "r": {"x": 1}}})
+    );
+    assert_eq!(
+        run(def(json!("$")), input.clone()).await.output.unwrap(),
+        json!({"x": 1})
+    );
+    assert_eq!(run(def(Value::Null), input.clone()).await.output.unwrap(), input);
+}
+
+#[tokio::test]
+async fn processing_order_input_parameters_selector_result_output() {
+    let def = json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "echo",
+        "InputPath": "$.in",
+        "Parameters": {"n.$": "$.value", "fixed": "f", "who.$": "$$.Execution.Name", "state.$": "$$.State.Name"},
+        "ResultSelector": {"picked.$": "$.n", "who.$": "$.who", "state.$": "$.state"},
+        "ResultPath": "$.in.result",
+        "OutputPath": "$.in",
+        "End": true}}});
+    let out = run(def, json!({"in": {"value": 5}, "other": 1}))
+        .await
+        .output
+        .unwrap();
+    assert_eq!(
+        out,
+        json!({"value": 5, "result": {"picked": 5, "who": "test", "state": "T"}})
+    );
+}
+
+#[tokio::test]
+async fn output_path_on_a_missing_result_is_a_runtime_error_not_caught_by_states_all() {
+    let def = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "OutputPath": "$.missing", "End": true,
+              "Comment": "Pass has no Catch; the Task below proves States.ALL does not catch it"}}});
+    let x = run(def, json!({})).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("States.Runtime"));
+    let def = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "echo", "OutputPath": "$.missing", "End": true,
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
+        "Caught": {"Type": "Succeed"}}});
+    assert_eq!(run(def, json!({})).await.error.as_deref(), Some("States.Runtime"));
+}
+
+#[tokio::test]
+async fn retries_with_exponential_backoff_on_the_virtual_clock_then_succeeds() {
+    let clock = VirtualClock::default();
+    let mut e = engine(&clock);
+    let calls = Arc::new(AtomicU32::new(0));
+    let c = calls.clone();
+    e.register("flaky", move |v: Value| {
+        let n = c.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n < 3 {
+                Err(StatesError::new("Transient", "throttled"))
+            } else {
+                Ok(v)
+            }
+        }
+    });
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "flaky",
+        "Retry": [{"ErrorEquals": ["PhotoNotFound"], "MaxAttempts": 0},
+                  {"ErrorEquals": ["Transient"], "IntervalSeconds": 1, "BackoffRate": 3, "MaxAttempts": 5, "MaxDelaySeconds": 5}],
+        "End": true}}});
+    let x = run_with(&e, def, json!({"ok": 1})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    // 1, 3, 9 capped to 5.
+    assert_eq!(
+        clock.sleeps(),
+        vec![
+            Duration::from_secs(1),
+            Duration::from_secs(3),
+            Duration::from_secs(5)
+        ]
+    );
+    assert_eq!(
+        kinds(&x).iter().filter(|k| **k == "LambdaFunctionFailed").count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn full_jitter_waits_below_the_ceiling_and_attempts_run_out() {
+    let clock = VirtualClock::default();
+    let mut e = engine(&clock);
+    e.register("always", |_v: Value| async move {
+        Err(StatesError::new("Transient", "down"))
+    });
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "always",
+        "Retry": [{"ErrorEquals": ["Transient"], "IntervalSeconds": 2, "MaxAttempts": 4, "JitterStrategy": "FULL"}],
+        "End": true}}});
+    let x = run_with(&e, def, json!({})).await;
+    assert_eq!(x.error.as_deref(), Some("Transient"));
+    let sleeps = clock.sleeps();
+    assert_eq!(sleeps.len(), 4);
+    for (i, s) in sleeps.iter().enumerate() {
+        assert!(s.as_secs_f64() <= 2.0 * 2f64.powi(i as i32), "{i}: {s:?}");
+    }
+    assert!(sleeps.iter().any(|s| s.as_secs_f64() > 0.0));
+}
+
+#[tokio::test]
+async fn max_attempts_zero_and_catch_with_result_path() {
+    let def = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "boom",
+              "Retry": [{"ErrorEquals": ["PhotoNotFound"], "MaxAttempts": 0}, {"ErrorEquals": ["States.ALL"], "MaxAttempts": 3}],
+              "Catch": [{"ErrorEquals": ["Transient"], "Next": "Wrong"}, {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Handled"}],
+              "End": true},
+        "Wrong": {"Type": "Fail", "Error": "Wrong"},
+        "Handled": {"Type": "Pass", "End": true}}});
+    let clock = VirtualClock::default();
+    let x = run_with(&engine(&clock), def, json!({"photo": 1})).await;
+    assert_eq!(
+        x.output.unwrap(),
+        json!({"photo": 1, "error": {"Error": "PhotoNotFound", "Cause": "gone"}})
+    );
+    assert!(clock.sleeps().is_empty(), "MaxAttempts 0 means no retry");
+}
+
+#[tokio::test]
+async fn task_timeout_is_states_timeout() {
+    let clock = VirtualClock::default();
+    let mut e = engine(&clock);
+    let c = clock.clone();
+    e.register("slow", move |v: Value| {
+        let c = c.clone();
+        async move {
+            c.sleep(Duration::from_secs(30)).await;
+            Ok(v)
+        }
+    });
+    let def = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "slow", "TimeoutSeconds": 10,
+              "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "NotThis"}, {"ErrorEquals": ["States.Timeout"], "Next": "TimedOut"}],
+              "End": true},
+        "NotThis": {"Type": "Fail", "Error": "NotThis"},
+        "TimedOut": {"Type": "Succeed"}}});
+    let x = run_with(&e, def, json!({})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded, "{:?}", x.error);
+    assert!(kinds(&x).contains(&"LambdaFunctionTimedOut"));
+}
+
+#[tokio::test]
+async fn choice_default_and_no_match() {
+    let def = |default: Option<&str>| {
+        let mut c = json!({"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 5, "Next": "Big"}]});
+        if let Some(d) = default {
+            c["Default"] = json!(d);
+        }
+        json!({"StartAt": "C", "States": {"C": c, "Big": {"Type": "Pass", "Result": "big", "End": true}, "Small": {"Type": "Pass", "Result": "small", "End": true}}})
+    };
+    assert_eq!(
+        run(def(Some("Small")), json!({"n": 9})).await.output.unwrap(),
+        json!("big")
+    );
+    assert_eq!(
+        run(def(Some("Small")), json!({"n": 1})).await.output.unwrap(),
+        json!("small")
+    );
+    let mut d = def(None);
+    d["States"].as_object_mut().unwrap().remove("Small");
+    assert_eq!(
+        run(d, json!({"n": 1})).await.error.as_deref(),
+        Some("States.NoChoiceMatched")
+    );
+}
+
+#[tokio::test]
+async fn wait_states_use_the_clock() {
+    let clock = VirtualClock::default();
+    let def = json!({"StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": 30, "Next": "W2"},
+        "W2": {"Type": "Wait", "SecondsPath": "$.s", "Next": "W3"},
+        "W3": {"Type": "Wait", "Timestamp": "2026-01-01T00:01:00Z", "End": true}}});
+    let x = run_with(&engine(&clock), def, json!({"s": 5})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+    assert_eq!(
+        clock.sleeps(),
+        vec![
+            Duration::from_secs(30),
+            Duration::from_secs(5),
+            Duration::from_secs(25)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn parallel_and_map() {
+    let def = json!({"StartAt": "Par", "States": {
+        "Par": {"Type": "Parallel", "Next": "Map", "ResultPath": "$.par", "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "a", "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "double", "Parameters": {"n": 21}, "End": true}}}]},
+        "Map": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1, "ResultPath": "$.doubled",
+                "ItemSelector": {"n.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+                "ItemProcessor": {"StartAt": "D", "States": {"D": {"Type": "Task", "Resource": "double", "End": true}}},
+                "End": true}}});
+    let x = run(def, json!({"items": [1, 2, 3]})).await;
+    let out = x.output.clone().unwrap();
+    assert_eq!(out["par"], json!(["a", 42]));
+    assert_eq!(out["doubled"], json!([2, 4, 6]));
+    assert!(kinds(&x).contains(&"MapIterationStarted"));
+}
+
+#[tokio::test]
+async fn lambda_invoke_with_payload_and_result_selector() {
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "double", "Payload.$": "$"},
+        "ResultSelector": {"value.$": "$.Payload", "status.$": "$.StatusCode"},
+        "ResultPath": "$.r", "End": true}}});
+    assert_eq!(
+        run(def, json!({"n": 4})).await.output.unwrap(),
+        json!({"n": 4, "r": {"value": 8, "status": 200}})
+    );
+}
+
+#[tokio::test]
+async fn fail_state_with_error_and_cause_paths() {
+    let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPath": "$.e.Error", "CausePath": "$.e.Cause"}}});
+    let x = run(def, json!({"e": {"Error": "PhotoNotFound", "Cause": "gone"}})).await;
+    assert_eq!(
+        (x.error.as_deref(), x.cause.as_deref()),
+        (Some("PhotoNotFound"), Some("gone"))
+    );
+    assert_eq!(
+        kinds(&x),
+        vec!["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]
+    );
+}
+
+#[tokio::test]
+async fn intrinsics_in_parameters() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {
+        "greeting.$": "States.Format('Hello, {}!', $.name)", "len.$": "States.ArrayLength($.list)"}, "End": true}}});
+    assert_eq!(
+        run(def, json!({"name": "Jane", "list": [1, 2]}))
+            .await
+            .output
+            .unwrap(),
+        json!({"greeting": "Hello, Jane!", "len": 2})
+    );
+}
+
+#[tokio::test]
+async fn history_reads_like_the_console() {
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "echo", "End": true}}});
+    let x = run(def, json!({"a": 1})).await;
+    assert_eq!(
+        kinds(&x),
+        vec![
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert_eq!(x.history[1].details["stateEnteredEventDetails"]["name"], "T");
+    assert_eq!(
+        x.history[4].details["lambdaFunctionSucceededEventDetails"]["output"],
+        "{\"a\":1}"
+    );
+    assert!(x.history.windows(2).all(|w| w[1].previous_event_id == w[0].id));
+}
+
+#[test]
+fn validation_names_the_state_at_fault() {
+    let err = |def: Value| parse_definition(&def.to_string()).unwrap_err().to_string();
+    let e = err(json!({"StartAt": "A", "States": {"A": {"Type": "Tusk", "End": true}}}));
+    assert!(e.contains("state 'A' has an unknown Type 'Tusk'"), "{e}");
+    let e = err(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}));
+    assert!(e.contains("state 'A' goes to 'Nowhere'"), "{e}");
+    let e = err(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}, "B": {"Type": "Pass", "End": true}}}),
+    );
+    assert!(e.contains("state 'B' can never be reached"), "{e}");
+    let e = err(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "InputPath": "a.b", "End": true}}}));
+    assert!(e.contains("state 'A': InputPath 'a.b'"), "{e}");
+    let e = err(json!({"StartAt": "A", "States": {"A": {"Type": "Pass"}}}));
+    assert!(e.contains("neither Next nor End"), "{e}");
+    let e = err(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "x", "ResultPath": "$.a[*]", "End": true}}}),
+    );
+    assert!(e.contains("reference path"), "{e}");
+    let e = err(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumberEquals": 1, "Next": "A"}]}}}),
+    );
+    assert!(e.contains("unknown comparison operator 'NumberEquals'"), "{e}");
+}
+
+#[test]
+fn substitutions_fill_placeholders() {
+    let subs = [(
+        "FnArn".to_string(),
+        "arn:aws:lambda:local:0:function:f".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    assert_eq!(
+        substitute(r#"{"Resource": "${FnArn}"}"#, &subs),
+        r#"{"Resource": "arn:aws:lambda:local:0:function:f"}"#
+    );
+}
