@@ -1,0 +1,10 @@
+//! The local twin of the photo validation workflow: local adapters (a folder as the bucket,
+//! recorded or embedded face analysis, an outbox of JSON Lines), the real definition run by
+//! `asl-engine`, and the `passport-photo` command line.
+
+pub mod faces;
+pub mod outbox;
+pub mod report;
+pub mod store;
+pub mod twin;
+pub mod watch;

@@ -1,0 +1,321 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use asl_engine::{Clock, ExecutionStatus, RealClock};
+use clap::{Parser, Subcommand, ValueEnum};
+use passport_model::Outcome;
+use passport_photo::faces::LocalFaces;
+use passport_photo::outbox::Outbox;
+use passport_photo::store::FolderStore;
+use passport_photo::twin::{self, Dependencies};
+use passport_photo::{report, watch};
+
+/// Passport photo validation, offline: the deployed workflow definition, run locally with
+/// the same handler code as the Lambdas.
+#[derive(Parser)]
+#[command(name = "passport-photo", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct PipelineArgs {
+    /// Rules profile: icao, us or uk.
+    #[arg(long, default_value = "icao")]
+    profile: String,
+    /// JSON overrides of the profile (as the RULES_OVERRIDES setting).
+    #[arg(long)]
+    overrides: Option<String>,
+    /// A recorded Rekognition DetectFaces response to use instead of the embedded analyzer.
+    #[arg(long, value_name = "RESPONSE.json")]
+    faces: Option<PathBuf>,
+    /// Where notifications are appended, one JSON Lines file per topic.
+    #[arg(long, default_value = "outbox")]
+    outbox: PathBuf,
+    /// Another workflow definition to run instead of the built-in one (for trying changes).
+    #[arg(long, value_name = "ASL.json")]
+    definition: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate photos: a table of checks per photo, or JSON with --json.
+    Check {
+        #[arg(required = true)]
+        photos: Vec<PathBuf>,
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        /// One JSON object per photo on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Save each execution's event history as DIR/<execution>.json.
+        #[arg(long, value_name = "DIR")]
+        history: Option<PathBuf>,
+    },
+    /// Like the S3 trigger: validate every photo that appears or changes under DIR.
+    Watch {
+        dir: PathBuf,
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        /// Process what is there now, then exit.
+        #[arg(long)]
+        once: bool,
+        /// How often to look for new photos.
+        #[arg(long, default_value_t = 1000)]
+        interval_ms: u64,
+    },
+    /// Run any definition with an input; prints the output, or {"error", "cause"}.
+    Run {
+        definition: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, value_enum, default_value_t = Handlers::Echo)]
+        handlers: Handlers,
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+    },
+    /// Show a saved execution history (from check --history) like the console's list.
+    History { file: PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Handlers {
+    /// The photo pipeline's function ARNs run the real handlers.
+    Builtin,
+    /// Every task returns its input.
+    Echo,
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("passport-photo: {message}");
+    ExitCode::from(2)
+}
+
+fn dependencies(args: &PipelineArgs, quiet: bool) -> Result<Arc<Dependencies>, String> {
+    let profile =
+        passport_rules::load_profile(&args.profile, args.overrides.as_deref()).map_err(|e| e.to_string())?;
+    let faces = match &args.faces {
+        Some(path) => LocalFaces::recorded(path)?,
+        None => LocalFaces::embedded()?,
+    };
+    Ok(Arc::new(Dependencies {
+        store: FolderStore,
+        faces,
+        outbox: Outbox::new(&args.outbox, quiet),
+        profile,
+        analyze: analyze_image::AnalyzeConfig::default(),
+    }))
+}
+
+fn definition_text(args: &PipelineArgs) -> Result<String, String> {
+    match &args.definition {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display())),
+        None => Ok(twin::DEFINITION.to_owned()),
+    }
+}
+
+async fn check(photos: &[PathBuf], args: &PipelineArgs, json: bool, history: Option<&Path>) -> ExitCode {
+    let deps = match dependencies(args, json) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let sm = match definition_text(args).and_then(|t| twin::load_definition(&t).map_err(|e| e.to_string())) {
+        Ok(sm) => sm,
+        Err(e) => return fail(e),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(RealClock);
+    let engine = twin::pipeline_engine(clock, deps);
+    let (mut rejected, mut failed) = (false, false);
+    let show_progress = photos.len() > 1 && !json;
+    for (i, path) in photos.iter().enumerate() {
+        if show_progress {
+            eprintln!("[{}/{}] {}", i + 1, photos.len(), path.display());
+        }
+        let (name, doc) = match twin::photo_input(path) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("passport-photo: {}: {e}", path.display());
+                failed = true;
+                continue;
+            }
+        };
+        let execution = twin::validate(&engine, &sm, &name, &doc).await;
+        if let Some(dir) = history {
+            let saved = std::fs::create_dir_all(dir).and_then(|_| {
+                std::fs::write(
+                    dir.join(format!("{name}.json")),
+                    serde_json::to_vec_pretty(&execution).unwrap_or_default(),
+                )
+            });
+            if let Err(e) = saved {
+                eprintln!(
+                    "passport-photo: cannot save the history in {}: {e}",
+                    dir.display()
+                );
+            }
+        }
+        match report::verdict_of(&execution) {
+            Some(v) if v.outcome == Outcome::Rejected => rejected = true,
+            Some(_) => {}
+            None => failed = true,
+        }
+        if execution.status == ExecutionStatus::Failed {
+            failed = true;
+        }
+        if json {
+            println!("{}", report::json_line(&execution, history.is_some()));
+        } else {
+            print!("{}", report::table(&execution));
+        }
+    }
+    ExitCode::from(if failed {
+        2
+    } else if rejected {
+        1
+    } else {
+        0
+    })
+}
+
+async fn watch_dir(dir: &Path, args: &PipelineArgs, once: bool, interval_ms: u64) -> ExitCode {
+    let deps = match dependencies(args, false) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let sm = match definition_text(args).and_then(|t| twin::load_definition(&t).map_err(|e| e.to_string())) {
+        Ok(sm) => sm,
+        Err(e) => return fail(e),
+    };
+    let engine = twin::pipeline_engine(Arc::new(RealClock), deps);
+    let mut processed = watch::Processed::load(dir.join(watch::STATE_FILE));
+    eprintln!("watching {} (Ctrl-C to stop)", dir.display());
+    loop {
+        for path in watch::photos(dir) {
+            let Ok((name, doc)) = twin::photo_input(&path) else {
+                continue;
+            };
+            if processed.is_done(&path, &name) {
+                continue;
+            }
+            let execution = twin::validate(&engine, &sm, &name, &doc).await;
+            print!("{}", report::table(&execution));
+            if let Err(e) = processed.mark(&path, &name) {
+                return fail(format!("cannot record progress in {}: {e}", dir.display()));
+            }
+        }
+        if once {
+            return ExitCode::SUCCESS;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(interval_ms)).await;
+    }
+}
+
+async fn run(definition: &Path, input: &Path, handlers: Handlers, args: &PipelineArgs) -> ExitCode {
+    let text = match std::fs::read_to_string(definition) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("cannot read {}: {e}", definition.display())),
+    };
+    let input: serde_json::Value = match std::fs::read_to_string(input)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => return fail(format!("the input is not JSON: {e}")),
+    };
+    let sm = match twin::load_definition(&text) {
+        Ok(sm) => sm,
+        Err(e) => return fail(e),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(RealClock);
+    let engine = match handlers {
+        Handlers::Echo => twin::echo_engine(clock, &sm),
+        Handlers::Builtin => match dependencies(args, false) {
+            Ok(d) => twin::pipeline_engine(clock, d),
+            Err(e) => return fail(e),
+        },
+    };
+    let missing = engine.missing_handlers(&sm);
+    if !missing.is_empty() {
+        return fail(format!("no handler for: {}", missing.join(", ")));
+    }
+    let x = engine.execute(&sm, "run", input).await;
+    match x.status {
+        ExecutionStatus::Succeeded => {
+            println!("{}", x.output.unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        ExecutionStatus::Failed => {
+            println!("{}", serde_json::json!({"error": x.error, "cause": x.cause}));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn history(file: &Path) -> ExitCode {
+    let execution: serde_json::Value = match std::fs::read(file)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => return fail(format!("{}: {e}", file.display())),
+    };
+    println!(
+        "{}  {}",
+        execution["name"].as_str().unwrap_or("?"),
+        execution["status"].as_str().unwrap_or("?")
+    );
+    println!("{:>4}  {:<28} {:<16} {}", "ID", "TYPE", "STEP", "TIMESTAMP");
+    for e in execution["history"].as_array().into_iter().flatten() {
+        let details = e
+            .as_object()
+            .into_iter()
+            .flatten()
+            .find(|(k, _)| k.ends_with("EventDetails"))
+            .map(|(_, v)| v);
+        let step = details
+            .and_then(|d| d.get("name"))
+            .and_then(|n| n.as_str())
+            .unwrap_or("");
+        let extra = details
+            .and_then(|d| d.get("error"))
+            .and_then(|n| n.as_str())
+            .map(|err| format!("  error: {err}"))
+            .unwrap_or_default();
+        println!(
+            "{:>4}  {:<28} {:<16} {}{extra}",
+            e["id"],
+            e["type"].as_str().unwrap_or(""),
+            step,
+            e["timestamp"].as_str().unwrap_or("")
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Check {
+            photos,
+            pipeline,
+            json,
+            history,
+        } => check(photos, pipeline, *json, history.as_deref()).await,
+        Command::Watch {
+            dir,
+            pipeline,
+            once,
+            interval_ms,
+        } => watch_dir(dir, pipeline, *once, *interval_ms).await,
+        Command::Run {
+            definition,
+            input,
+            handlers,
+            pipeline,
+        } => run(definition, input, *handlers, pipeline).await,
+        Command::History { file } => history(file),
+    }
+}

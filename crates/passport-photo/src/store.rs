@@ -1,0 +1,73 @@
+//! A folder is the bucket: the object key is the path relative to it.
+
+use std::path::{Component, Path, PathBuf};
+
+use passport_model::{ObjectHead, ObjectStore, PhotoRef, PortError, PortErrorKind};
+
+#[derive(Debug, Clone, Default)]
+pub struct FolderStore;
+
+/// The file behind a photo reference, refusing keys that climb out of the folder.
+pub fn object_path(photo: &PhotoRef) -> Result<PathBuf, PortError> {
+    let key = Path::new(&photo.key);
+    if key.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err(PortError::permanent(format!(
+            "the key {:?} leaves its folder",
+            photo.key
+        )));
+    }
+    Ok(Path::new(&photo.bucket).join(key))
+}
+
+fn io_error(photo: &PhotoRef, e: std::io::Error) -> PortError {
+    let kind = if e.kind() == std::io::ErrorKind::NotFound {
+        PortErrorKind::NotFound
+    } else {
+        PortErrorKind::Permanent
+    };
+    PortError::new(kind, format!("{}: {e}", photo.uri())).with_source(e)
+}
+
+impl ObjectStore for FolderStore {
+    async fn head(&self, photo: &PhotoRef) -> Result<ObjectHead, PortError> {
+        let path = object_path(photo)?;
+        let meta = tokio::fs::metadata(&path).await.map_err(|e| io_error(photo, e))?;
+        if !meta.is_file() {
+            return Err(PortError::not_found(format!("{} is not a file", path.display())));
+        }
+        Ok(ObjectHead {
+            size: meta.len(),
+            content_type: None,
+            e_tag: None,
+        })
+    }
+
+    async fn read_range(&self, photo: &PhotoRef, start: u64, len: u64) -> Result<Vec<u8>, PortError> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let mut f = tokio::fs::File::open(object_path(photo)?)
+            .await
+            .map_err(|e| io_error(photo, e))?;
+        f.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(|e| io_error(photo, e))?;
+        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0).min(1 << 20));
+        f.take(len)
+            .read_to_end(&mut buf)
+            .await
+            .map_err(|e| io_error(photo, e))?;
+        Ok(buf)
+    }
+
+    async fn read_all(&self, photo: &PhotoRef, max_bytes: u64) -> Result<Vec<u8>, PortError> {
+        let size = self.head(photo).await?.size;
+        if size > max_bytes {
+            return Err(PortError::new(
+                PortErrorKind::TooLarge,
+                format!("{} has {size} bytes, more than {max_bytes}", photo.uri()),
+            ));
+        }
+        tokio::fs::read(object_path(photo)?)
+            .await
+            .map_err(|e| io_error(photo, e))
+    }
+}

@@ -1,0 +1,138 @@
+//! The workflow on one machine: the real definition, interpreted, with each function ARN
+//! resolved to the same handler code the Lambda runs, over local adapters.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use analyze_image::AnalyzeConfig;
+use asl_engine::{Clock, Engine, Execution, StateMachine, StatesError};
+use lambda_support::StepError;
+use passport_model::{ExecutionDocument, PhotoRef};
+use passport_rules::Profile;
+use serde_json::{json, Value};
+
+use crate::faces::LocalFaces;
+use crate::outbox::Outbox;
+use crate::store::FolderStore;
+
+/// The deployed definition, built into the binary so that `check` runs exactly it.
+pub const DEFINITION: &str = include_str!("../../../statemachine/photo_validation.asl.json");
+
+/// Placeholder → function crate, as template.yaml's DefinitionSubstitutions map them.
+pub const FUNCTIONS: &[(&str, &str)] = &[
+    ("FetchMetadataFunctionArn", "fetch-metadata"),
+    ("DetectFacesFunctionArn", "detect-faces"),
+    ("AnalyzeImageFunctionArn", "analyze-image"),
+    ("EvaluateRulesFunctionArn", "evaluate-rules"),
+    ("NotifyFunctionArn", "notify"),
+];
+
+pub fn function_arn(function: &str) -> String {
+    format!("arn:aws:lambda:local:000000000000:function:{function}")
+}
+
+pub fn substitutions() -> BTreeMap<String, String> {
+    FUNCTIONS
+        .iter()
+        .map(|(k, f)| (k.to_string(), function_arn(f)))
+        .collect()
+}
+
+/// The definition text with its placeholders filled, parsed and validated.
+pub fn load_definition(text: &str) -> Result<StateMachine, asl_engine::DefinitionError> {
+    asl_engine::parse_definition(&asl_engine::substitute(text, &substitutions()))
+}
+
+/// A handler error as the workflow sees a Lambda error: its stable name, and the
+/// `{"errorType", "errorMessage"}` cause Lambda reports.
+fn states_error<E: StepError>(e: E) -> StatesError {
+    let d = lambda_support::diagnostic(e);
+    let cause = json!({"errorType": d.error_type, "errorMessage": d.error_message}).to_string();
+    StatesError::new(d.error_type, cause)
+}
+
+fn output<T: serde::Serialize>(v: T) -> Result<Value, StatesError> {
+    serde_json::to_value(v).map_err(|e| StatesError::new("States.DataLimitExceeded", e.to_string()))
+}
+
+pub struct Dependencies {
+    pub store: FolderStore,
+    pub faces: LocalFaces,
+    pub outbox: Outbox,
+    pub profile: Profile,
+    pub analyze: AnalyzeConfig,
+}
+
+/// An engine whose function ARNs run the real handlers over `deps`.
+pub fn pipeline_engine(clock: Arc<dyn Clock>, deps: Arc<Dependencies>) -> Engine {
+    let mut engine = Engine::new(clock)
+        .with_state_machine_arn("arn:aws:states:local:000000000000:stateMachine:PhotoValidation");
+    let d = deps.clone();
+    engine.register(function_arn("fetch-metadata"), move |p: Value| {
+        let d = d.clone();
+        async move { output(fetch_metadata::handle(p, &d.store).await.map_err(states_error)?) }
+    });
+    let d = deps.clone();
+    engine.register(function_arn("detect-faces"), move |p: Value| {
+        let d = d.clone();
+        async move { output(detect_faces::handle(p, &d.faces).await.map_err(states_error)?) }
+    });
+    let d = deps.clone();
+    engine.register(function_arn("analyze-image"), move |p: Value| {
+        let d = d.clone();
+        async move {
+            // Decoding is CPU work: keep it off the async workers.
+            let result = tokio::task::spawn_blocking(move || {
+                tokio::runtime::Handle::current().block_on(analyze_image::handle(p, &d.store, &d.analyze))
+            })
+            .await
+            .map_err(|e| StatesError::new("States.TaskFailed", e.to_string()))?;
+            output(result.map_err(states_error)?)
+        }
+    });
+    let d = deps.clone();
+    engine.register(function_arn("evaluate-rules"), move |p: Value| {
+        let d = d.clone();
+        async move { output(evaluate_rules::handle(p, &d.profile).map_err(states_error)?) }
+    });
+    let d = deps;
+    engine.register(function_arn("notify"), move |p: Value| {
+        let d = d.clone();
+        async move { output(notify::handle(p, &d.outbox).await.map_err(states_error)?) }
+    });
+    engine
+}
+
+/// An engine whose every task resource returns its input (for trying definitions).
+pub fn echo_engine(clock: Arc<dyn Clock>, sm: &StateMachine) -> Engine {
+    let mut engine = Engine::new(clock);
+    for resource in engine.missing_handlers(sm) {
+        engine.register(resource, |v: Value| async move { Ok(v) });
+    }
+    engine
+}
+
+/// The execution document and name for a photo file, as start-validation would make them:
+/// the folder is the bucket, the file name the key, and the content hash stands in for the
+/// version so that a changed file is a new upload.
+pub fn photo_input(path: &std::path::Path) -> std::io::Result<(String, ExecutionDocument)> {
+    let path = std::fs::canonicalize(path)?;
+    let bytes = std::fs::read(&path)?;
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let bucket = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+    let key = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut photo = PhotoRef::new(bucket, key);
+    photo.size = Some(bytes.len() as u64);
+    photo.sequencer = Some(hash[..16].to_owned());
+    let name = start_validation::execution_name(&photo);
+    Ok((name, ExecutionDocument::new(photo)))
+}
+
+/// Runs the workflow for one photo document.
+pub async fn validate(engine: &Engine, sm: &StateMachine, name: &str, doc: &ExecutionDocument) -> Execution {
+    let input = serde_json::to_value(doc).unwrap_or(Value::Null);
+    engine.execute(sm, name, input).await
+}

@@ -1,0 +1,268 @@
+//! The real statemachine/photo_validation.asl.json, run by the local twin with the real
+//! handlers: every branch of the workflow.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use asl_engine::{Engine, Execution, ExecutionStatus, StatesError, VirtualClock};
+use passport_model::{CheckStatus, Outcome};
+use passport_photo::faces::LocalFaces;
+use passport_photo::outbox::Outbox;
+use passport_photo::store::FolderStore;
+use passport_photo::twin::{self, Dependencies};
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../passport-rules/fixtures/rekognition/{name}.json"))
+}
+
+/// A 600×750 colour JPEG: light background, skin where the fixtures put the face.
+fn portrait(dir: &Path, name: &str) -> PathBuf {
+    let img = image::RgbImage::from_fn(600, 750, |x, y| {
+        let head = (150..450).contains(&x) && (60..750).contains(&y);
+        image::Rgb(if head { [214, 168, 140] } else { [236, 236, 232] })
+    });
+    let path = dir.join(name);
+    img.save(&path).unwrap();
+    path
+}
+
+struct Setup {
+    _tmp: TempDir,
+    dir: PathBuf,
+    outbox: PathBuf,
+    clock: VirtualClock,
+    engine: Engine,
+}
+
+/// A temporary folder removed on drop.
+struct TempDir(PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn setup(faces: &str) -> Setup {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "twin-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let outbox = dir.join("outbox");
+    let deps = Arc::new(Dependencies {
+        store: FolderStore,
+        faces: LocalFaces::recorded(&fixture(faces)).unwrap(),
+        outbox: Outbox::new(&outbox, true),
+        profile: passport_rules::icao(),
+        analyze: analyze_image::AnalyzeConfig::default(),
+    });
+    let clock = VirtualClock::default();
+    let engine = twin::pipeline_engine(Arc::new(clock.clone()), deps);
+    Setup {
+        _tmp: TempDir(dir.clone()),
+        dir,
+        outbox,
+        clock,
+        engine,
+    }
+}
+
+async fn run(s: &Setup, photo: &Path) -> Execution {
+    let sm = twin::load_definition(twin::DEFINITION).unwrap();
+    let (name, doc) = twin::photo_input(photo).unwrap();
+    twin::validate(&s.engine, &sm, &name, &doc).await
+}
+
+fn entered(x: &Execution) -> Vec<String> {
+    x.history
+        .iter()
+        .filter(|e| e.kind.ends_with("StateEntered"))
+        .map(|e| {
+            e.details["stateEnteredEventDetails"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
+fn outbox_lines(s: &Setup, topic: &str) -> Vec<Value> {
+    std::fs::read_to_string(s.outbox.join(format!("{topic}.jsonl")))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn verdict(x: &Execution) -> passport_model::Verdict {
+    serde_json::from_value(x.output.as_ref().unwrap()["verdict"].clone()).unwrap()
+}
+
+#[tokio::test]
+async fn a_compliant_photo_is_approved_and_published() {
+    let s = setup("compliant");
+    let x = run(&s, &portrait(&s.dir, "jane doe.jpg")).await;
+    assert_eq!(
+        x.status,
+        ExecutionStatus::Succeeded,
+        "{:?} {:?}",
+        x.error,
+        x.cause
+    );
+    let v = verdict(&x);
+    assert_eq!(
+        v.outcome,
+        Outcome::Approved,
+        "{:#?}",
+        v.failed().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        entered(&x),
+        [
+            "FetchMetadata",
+            "IsAnalyzable",
+            "DetectFaces",
+            "AnalyzeImage",
+            "EvaluateRules",
+            "Notify"
+        ]
+    );
+    let out = x.output.unwrap();
+    for key in ["photo", "metadata", "faces", "image", "verdict", "notification"] {
+        assert!(out.get(key).is_some(), "the document lacks {key}");
+    }
+    let msgs = outbox_lines(&s, "approved");
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0]["subject"], "Passport photo approved: jane doe.jpg");
+    assert_eq!(msgs[0]["attributes"]["outcome"], "APPROVED");
+}
+
+#[tokio::test]
+async fn an_unsupported_file_is_rejected_without_any_face_detection() {
+    let s = setup("compliant");
+    let path = s.dir.join("scan.jpg");
+    std::fs::write(&path, b"GIF89a\x01\x00\x01\x00 not really a photo").unwrap();
+    let x = run(&s, &path).await;
+    let v = verdict(&x);
+    assert_eq!(v.outcome, Outcome::Rejected);
+    assert_eq!(v.checks[0].id, "file.format");
+    assert_eq!(
+        entered(&x),
+        ["FetchMetadata", "IsAnalyzable", "EvaluateRules", "Notify"]
+    );
+    let scheduled: Vec<&str> = x
+        .history
+        .iter()
+        .filter(|e| e.kind == "LambdaFunctionScheduled")
+        .map(|e| {
+            e.details["lambdaFunctionScheduledEventDetails"]["resource"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        scheduled.iter().all(|r| !r.ends_with("detect-faces")),
+        "{scheduled:?}"
+    );
+    assert_eq!(outbox_lines(&s, "rejected").len(), 1);
+}
+
+#[tokio::test]
+async fn sunglasses_are_rejected_on_the_faces() {
+    let s = setup("sunglasses");
+    let x = run(&s, &portrait(&s.dir, "sun.jpg")).await;
+    let v = verdict(&x);
+    assert_eq!(v.outcome, Outcome::Rejected);
+    assert_eq!(v.checks[0].id, "face.sunglasses");
+    assert_eq!(v.checks[0].status, CheckStatus::Fail);
+    let msg = &outbox_lines(&s, "rejected")[0];
+    assert_eq!(msg["body"]["failedChecks"][0]["id"], "face.sunglasses");
+}
+
+#[tokio::test]
+async fn a_throttled_detection_is_retried_with_backoff_then_succeeds() {
+    let mut s = setup("compliant");
+    let calls = Arc::new(AtomicU32::new(0));
+    let c = calls.clone();
+    let recorded = LocalFaces::recorded(&fixture("compliant")).unwrap();
+    let recorded = Arc::new(recorded);
+    s.engine
+        .register(twin::function_arn("detect-faces"), move |p: Value| {
+            let n = c.fetch_add(1, Ordering::SeqCst);
+            let faces = recorded.clone();
+            async move {
+                if n < 2 {
+                    return Err(StatesError::new(
+                        "Transient",
+                        "ProvisionedThroughputExceededException",
+                    ));
+                }
+                let a = detect_faces::handle(p, faces.as_ref())
+                    .await
+                    .map_err(|e| StatesError::new("X", e.to_string()))?;
+                Ok(serde_json::to_value(a).unwrap())
+            }
+        });
+    let x = run(&s, &portrait(&s.dir, "burst.jpg")).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    // DetectFaces retries: IntervalSeconds 1, BackoffRate 2, full jitter: below 1 s, then below 2 s.
+    let sleeps = s.clock.sleeps();
+    assert_eq!(sleeps.len(), 2);
+    assert!(
+        sleeps[0].as_secs_f64() <= 1.0 && sleeps[1].as_secs_f64() <= 2.0,
+        "{sleeps:?}"
+    );
+    let retries: Vec<&Value> = x
+        .history
+        .iter()
+        .filter(|e| e.kind == "TaskRetryScheduled")
+        .map(|e| &e.details)
+        .collect();
+    assert_eq!(retries.len(), 2);
+    assert_eq!(retries[0]["retryScheduledEventDetails"]["name"], "DetectFaces");
+    assert_eq!(verdict(&x).outcome, Outcome::Approved);
+}
+
+#[tokio::test]
+async fn a_vanished_photo_is_reported_to_alerts_and_the_execution_fails() {
+    let s = setup("compliant");
+    let path = portrait(&s.dir, "gone.jpg");
+    let sm = twin::load_definition(twin::DEFINITION).unwrap();
+    let (name, doc) = twin::photo_input(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let x = twin::validate(&s.engine, &sm, &name, &doc).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("PhotoNotFound"));
+    assert_eq!(entered(&x), ["FetchMetadata", "ReportFailure", "Failed"]);
+    assert!(s.clock.sleeps().is_empty(), "PhotoNotFound is not retried");
+    let alerts = outbox_lines(&s, "alerts");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["body"]["error"], "PhotoNotFound");
+    assert_eq!(alerts[0]["attributes"]["outcome"], "FAILED");
+    assert_eq!(x.history.last().unwrap().kind, "ExecutionFailed");
+}
+
+#[tokio::test]
+async fn a_failing_report_does_not_hide_the_original_error() {
+    let mut s = setup("compliant");
+    s.engine
+        .register(twin::function_arn("notify"), |_p: Value| async move {
+            Err(StatesError::new(
+                "InvalidInput",
+                "the alerts topic is misconfigured",
+            ))
+        });
+    s.engine
+        .register(twin::function_arn("fetch-metadata"), |_p: Value| async move {
+            Err(StatesError::new("Permanent", "AccessDenied"))
+        });
+    let x = run(&s, &portrait(&s.dir, "x.jpg")).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("Permanent"));
+    assert_eq!(x.cause.as_deref(), Some("AccessDenied"));
+}
