@@ -21,6 +21,7 @@ install_venv checkov requirements-checkov.txt
 if [ ! -x node_modules/.bin/asl-validator ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+python3 scripts/fetch_assets.py
 export PATH="$root/.venv/tools/bin:$root/node_modules/.bin:$PATH"
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-eu-west-1}
 export SAM_CLI_TELEMETRY=0

@@ -168,7 +168,15 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
 fn an_unanalyzable_file_skips_face_detection() {
     let asl = asl();
     let choice = &asl["States"]["IsAnalyzable"];
-    assert_eq!(choice["Choices"][0]["Variable"], "$.metadata.analyzable");
+    let rules = choice["Choices"][0]["And"].as_array().unwrap();
+    assert_eq!(
+        rules[0],
+        serde_json::json!({"Variable": "$.metadata.analyzable", "IsPresent": true})
+    );
+    assert_eq!(
+        rules[1],
+        serde_json::json!({"Variable": "$.metadata.analyzable", "BooleanEquals": true})
+    );
     assert_eq!(choice["Choices"][0]["Next"], "DetectFaces");
     assert_eq!(choice["Default"], "EvaluateRules");
 }

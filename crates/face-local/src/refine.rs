@@ -39,7 +39,7 @@ struct View {
 }
 
 impl View {
-    fn to_photo(&self, (u, v): (f64, f64)) -> (f64, f64) {
+    fn photo_point(&self, (u, v): (f64, f64)) -> (f64, f64) {
         let half = INPUT_SIZE as f64 / 2.0;
         let (x, y) = ((u - half) * self.scale, (v - half) * self.scale);
         let (s, c) = self.angle.sin_cos();
@@ -50,7 +50,7 @@ impl View {
         let (w, h) = (f64::from(img.width()), f64::from(img.height()));
         let n = INPUT_SIZE as u32;
         RgbImage::from_fn(n, n, |u, v| {
-            let (x, y) = self.to_photo((f64::from(u), f64::from(v)));
+            let (x, y) = self.photo_point((f64::from(u), f64::from(v)));
             if x < 0.0 || y < 0.0 || x >= w - 1.0 || y >= h - 1.0 {
                 return Rgb([0, 0, 0]);
             }
@@ -72,7 +72,7 @@ impl View {
     /// A detection in crop pixels, mapped into photo pixels.
     fn map_back(&self, d: &Detection, score: f32) -> Detection {
         let pt = |(u, v): (f32, f32)| {
-            let (x, y) = self.to_photo((f64::from(u), f64::from(v)));
+            let (x, y) = self.photo_point((f64::from(u), f64::from(v)));
             (x as f32, y as f32)
         };
         let centre = pt((d.x + d.w / 2.0, d.y + d.h / 2.0));

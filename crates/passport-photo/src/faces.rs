@@ -2,6 +2,10 @@
 //! embedded analyzer.
 
 use std::path::Path;
+use std::sync::Arc;
+
+use face_local::LocalAnalyzer;
+use photo_measures::DecodeLimits;
 
 use passport_model::rekognition_json::DetectFacesResponse;
 use passport_model::{FaceAnalysis, FaceDetector, PhotoRef, PortError};
@@ -9,6 +13,8 @@ use passport_model::{FaceAnalysis, FaceDetector, PhotoRef, PortError};
 pub enum LocalFaces {
     /// The same answer for every photo, as Rekognition gave it (through the adapter's conversion).
     Recorded(FaceAnalysis),
+    /// The embedded YuNet analyzer, reading the photo from its folder.
+    Embedded(Arc<LocalAnalyzer>),
 }
 
 impl LocalFaces {
@@ -24,16 +30,29 @@ impl LocalFaces {
         Ok(Self::Recorded(response.into_analysis()))
     }
 
-    /// The embedded offline analyzer.
+    /// The embedded offline analyzer, with the model from the setup step's cache.
     pub fn embedded() -> Result<Self, String> {
-        Err("no offline face analyzer is built in yet: pass --faces RESPONSE.json (a recorded Rekognition DetectFaces response)".into())
+        let analyzer = LocalAnalyzer::load_default().map_err(|e| e.to_string())?;
+        Ok(Self::Embedded(Arc::new(analyzer)))
     }
 }
 
 impl FaceDetector for LocalFaces {
-    async fn detect_faces(&self, _photo: &PhotoRef) -> Result<FaceAnalysis, PortError> {
+    async fn detect_faces(&self, photo: &PhotoRef) -> Result<FaceAnalysis, PortError> {
         match self {
             Self::Recorded(a) => Ok(a.clone()),
+            Self::Embedded(analyzer) => {
+                let path = crate::store::object_path(photo)?;
+                let bytes = tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| PortError::not_found(format!("{}: {e}", path.display())))?;
+                let analyzer = analyzer.clone();
+                // Inference is CPU work: keep it off the async workers.
+                tokio::task::spawn_blocking(move || analyzer.analyze_bytes(&bytes, &DecodeLimits::default()))
+                    .await
+                    .map_err(|e| PortError::permanent(format!("the face analyzer stopped: {e}")))?
+                    .map_err(|e| PortError::permanent(e.to_string()))
+            }
         }
     }
 }

@@ -68,7 +68,8 @@ enum Command {
     },
     /// Run any definition with an input; prints the output, or {"error", "cause"}.
     Run {
-        definition: PathBuf,
+        #[arg(value_name = "DEFINITION.json")]
+        definition_file: PathBuf,
         #[arg(long)]
         input: PathBuf,
         #[arg(long, value_enum, default_value_t = Handlers::Echo)]
@@ -266,7 +267,7 @@ fn history(file: &Path) -> ExitCode {
         execution["name"].as_str().unwrap_or("?"),
         execution["status"].as_str().unwrap_or("?")
     );
-    println!("{:>4}  {:<28} {:<16} {}", "ID", "TYPE", "STEP", "TIMESTAMP");
+    println!("{:>4}  {:<28} {:<16} TIMESTAMP", "ID", "TYPE", "STEP");
     for e in execution["history"].as_array().into_iter().flatten() {
         let details = e
             .as_object()
@@ -311,11 +312,19 @@ async fn main() -> ExitCode {
             interval_ms,
         } => watch_dir(dir, pipeline, *once, *interval_ms).await,
         Command::Run {
-            definition,
+            definition_file,
             input,
             handlers,
             pipeline,
-        } => run(definition, input, *handlers, pipeline).await,
+        } => run(definition_file, input, *handlers, pipeline).await,
         Command::History { file } => history(file),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
     }
 }

@@ -70,34 +70,38 @@ pub fn table(execution: &Execution) -> String {
         verdict.profile
     ));
     let width = verdict.checks.iter().map(|c| c.id.len()).max().unwrap_or(10);
-    for c in &verdict.checks {
+    for c in verdict.checks.iter().filter(|c| c.status != CheckStatus::Skipped) {
         let tag = match c.status {
             CheckStatus::Fail => "FAIL",
             CheckStatus::Warn => "WARN",
-            CheckStatus::Pass => "pass",
-            CheckStatus::Skipped => "skip",
+            _ => "pass",
         };
         let measured = short(&c.measured);
-        let detail = if c.status == CheckStatus::Pass {
-            measured
-        } else if measured.is_empty() {
-            c.message.clone()
-        } else {
-            format!("{} [{measured}; limit {}]", c.message, c.limit)
+        let detail = match c.status {
+            CheckStatus::Pass => measured,
+            _ if measured.is_empty() => c.message.clone(),
+            _ => format!("{} [{measured}; limit {}]", c.message, c.limit),
         };
         out.push_str(&format!("  {tag}  {:width$}  {detail}\n", c.id));
     }
-    let offline: Vec<&str> = verdict
-        .checks
-        .iter()
-        .filter(|c| c.message.contains("not evaluated offline"))
-        .map(|c| c.id.as_str())
-        .collect();
-    if !offline.is_empty() {
-        out.push_str(&format!(
-            "  not evaluated offline (Rekognition checks them when deployed): {}\n",
-            offline.join(", ")
-        ));
+    // Skipped checks, one line per reason.
+    let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
+    for c in verdict.checks.iter().filter(|c| c.status == CheckStatus::Skipped) {
+        let reason = if c.message.starts_with("Not evaluated offline") {
+            "not evaluated offline (Rekognition checks them when deployed)".to_owned()
+        } else {
+            c.message
+                .trim_start_matches("Not checked: ")
+                .trim_end_matches('.')
+                .to_owned()
+        };
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, ids)) => ids.push(&c.id),
+            None => reasons.push((reason, vec![&c.id])),
+        }
+    }
+    for (reason, ids) in reasons {
+        out.push_str(&format!("  skip  {reason}: {}\n", ids.join(", ")));
     }
     out
 }

@@ -113,9 +113,12 @@ impl<'a> Ctx<'a> {
     /// because the offline analyzer cannot see it.
     pub fn attribute_missing(&self, id: CheckId, what: &str) -> CheckResult {
         match self.source {
-            Some(FaceSource::Local) => skipped(
+            Some(FaceSource::Local) => result(
                 id,
-                &format!("not evaluated offline: the embedded analyzer cannot tell {what}; Rekognition checks it when deployed"),
+                CheckStatus::Skipped,
+                Value::Null,
+                "",
+                format!("Not evaluated offline: the embedded analyzer cannot tell {what}; Rekognition checks it when deployed."),
             ),
             _ => skipped(id, &format!("the face detector did not report {what}")),
         }

@@ -1,0 +1,300 @@
+//! The `passport-photo` command as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_passport-photo"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Tmp(PathBuf);
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmp() -> Tmp {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "cli-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    Tmp(d)
+}
+
+fn portrait(dir: &Path, name: &str) -> PathBuf {
+    let img = image::RgbImage::from_fn(600, 750, |x, y| {
+        let head = (150..450).contains(&x) && (60..750).contains(&y);
+        image::Rgb(if head { [214, 168, 140] } else { [236, 236, 232] })
+    });
+    let p = dir.join(name);
+    img.save(&p).unwrap();
+    p
+}
+
+fn compliant_faces() -> PathBuf {
+    root().join("crates/passport-rules/fixtures/rekognition/compliant.json")
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn check_json_approved_rejected_and_exit_codes() {
+    let t = tmp();
+    let good = portrait(&t.0, "good.jpg");
+    let out = bin()
+        .args(["check", "--json", "--outbox"])
+        .arg(t.0.join("outbox"))
+        .arg("--faces")
+        .arg(compliant_faces())
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["verdict"]["outcome"], "APPROVED");
+    assert_eq!(lines[0]["photo"]["key"], "good.jpg");
+    assert_eq!(lines[0]["execution"]["status"], "SUCCEEDED");
+    let check = &lines[0]["verdict"]["checks"][0];
+    for field in ["id", "status", "measured", "limit", "message"] {
+        assert!(check.get(field).is_some(), "{field}");
+    }
+
+    let bad = t.0.join("bad.jpg");
+    std::fs::write(&bad, b"hello").unwrap();
+    let out = bin()
+        .args(["check", "--json", "--outbox"])
+        .arg(t.0.join("outbox"))
+        .arg("--faces")
+        .arg(compliant_faces())
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_lines(&out)[1]["verdict"]["outcome"], "REJECTED");
+    let rejected = std::fs::read_to_string(t.0.join("outbox/rejected.jsonl")).unwrap();
+    assert_eq!(rejected.lines().count(), 1);
+
+    let out = bin()
+        .args(["check", "--faces"])
+        .arg(compliant_faces())
+        .arg(t.0.join("missing.jpg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin()
+        .args(["check", "--profile", "mars"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rules profile"));
+}
+
+#[test]
+fn check_with_the_embedded_analyzer_evaluates_geometry_and_lists_what_it_cannot_see() {
+    let photo = root().join(".cache/assets/photos/grace_hopper.jpg");
+    assert!(
+        photo.exists(),
+        "run `python3 scripts/fetch_assets.py` (the test command does) for {}",
+        photo.display()
+    );
+    let t = tmp();
+    let out = bin()
+        .args(["check", "--json", "--outbox"])
+        .arg(t.0.join("o"))
+        .arg(&photo)
+        .output()
+        .unwrap();
+    let line = &json_lines(&out)[0];
+    assert_eq!(line["verdict"]["analyzer"], "local");
+    let checks = line["verdict"]["checks"].as_array().unwrap();
+    let status = |id: &str| {
+        checks.iter().find(|c| c["id"] == id).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for id in [
+        "face.count",
+        "face.head_size",
+        "face.eye_line",
+        "face.centred",
+        "face.inter_eye",
+        "face.pose",
+        "face.in_frame",
+    ] {
+        assert_ne!(status(id), "SKIPPED", "{id} is evaluated offline");
+    }
+    for id in [
+        "face.eyes_open",
+        "face.mouth_closed",
+        "face.expression",
+        "face.sunglasses",
+        "face.eyeglasses",
+        "face.occlusion",
+        "face.gaze",
+    ] {
+        assert_eq!(status(id), "SKIPPED", "{id}");
+    }
+    // The human table says which checks were not evaluated offline.
+    let out = bin()
+        .args(["check", "--outbox"])
+        .arg(t.0.join("o"))
+        .arg(&photo)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not evaluated offline (Rekognition checks them when deployed): face.eyes_open"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_any_definition_with_echo_handlers() {
+    let t = tmp();
+    let input = t.0.join("input.json");
+    std::fs::write(
+        &input,
+        r#"{"photo": {"bucket": "b", "key": "k"}, "metadata": {"analyzable": false}}"#,
+    )
+    .unwrap();
+    let def = root().join("statemachine/photo_validation.asl.json");
+    let out = bin()
+        .arg("run")
+        .arg(&def)
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Echo handlers: EvaluateRules and Notify each stored their input under their key.
+    assert_eq!(v["verdict"]["photo"]["key"], "k");
+    assert!(
+        v.get("faces").is_none(),
+        "the unanalyzable branch skips DetectFaces"
+    );
+
+    let failing = t.0.join("fail.json");
+    std::fs::write(
+        &failing,
+        r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "on purpose"}}}"#,
+    )
+    .unwrap();
+    let out = bin()
+        .arg("run")
+        .arg(&failing)
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"error": "Boom", "cause": "on purpose"}));
+
+    let broken = t.0.join("broken.json");
+    std::fs::write(
+        &broken,
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#,
+    )
+    .unwrap();
+    let out = bin()
+        .arg("run")
+        .arg(&broken)
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("state 'A' goes to 'B'"));
+}
+
+#[test]
+fn history_shows_a_saved_execution_like_the_console() {
+    let t = tmp();
+    let good = portrait(&t.0, "h.jpg");
+    let hist = t.0.join("hist");
+    let out = bin()
+        .args(["check", "--outbox"])
+        .arg(t.0.join("o"))
+        .arg("--faces")
+        .arg(compliant_faces())
+        .arg("--history")
+        .arg(&hist)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let file = std::fs::read_dir(&hist).unwrap().next().unwrap().unwrap().path();
+    let out = bin().arg("history").arg(&file).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SUCCEEDED"), "{text}");
+    for expected in [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "FetchMetadata",
+        "ChoiceStateEntered",
+        "LambdaFunctionSucceeded",
+        "Notify",
+        "ExecutionSucceeded",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+}
+
+#[test]
+fn watch_processes_new_and_changed_photos_once_across_restarts() {
+    let t = tmp();
+    let inbox = t.0.join("inbox");
+    std::fs::create_dir_all(inbox.join("nested")).unwrap();
+    portrait(&inbox.join("nested"), "a.jpg");
+    let watch = || {
+        bin()
+            .args(["watch", "--once", "--outbox"])
+            .arg(t.0.join("o"))
+            .arg("--faces")
+            .arg(compliant_faces())
+            .arg(&inbox)
+            .output()
+            .unwrap()
+    };
+    let count = |o: &Output| String::from_utf8_lossy(&o.stdout).matches("APPROVED").count();
+    assert_eq!(count(&watch()), 1, "the new photo is processed");
+    assert_eq!(count(&watch()), 0, "a restart does not process it again");
+    let img = image::RgbImage::from_fn(600, 750, |x, _| image::Rgb([(x % 200) as u8 + 40, 120, 90]));
+    img.save(inbox.join("nested/a.jpg")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&watch().stdout).matches("a.jpg").count(),
+        1,
+        "a changed photo is processed again"
+    );
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the product offline: the real workflow definition and handler code on sample photos
+# (or on the photos given as arguments), with the embedded face analyzer. No AWS account.
+#   ./scripts/run-local.sh                      # the sample photos, icao profile
+#   ./scripts/run-local.sh --profile uk me.jpg  # your own photo
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 scripts/fetch_assets.py
+cargo build --release --quiet -p passport-photo
+bin=target/release/passport-photo
+args=() photos=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --*) args+=("$1" "$2"); shift 2 ;;
+    *) photos+=("$1"); shift ;;
+  esac
+done
+if [ ${#photos[@]} -eq 0 ]; then
+  samples=.cache/samples
+  mkdir -p "$samples"
+  cp .cache/assets/photos/astronaut.png .cache/assets/photos/grace_hopper.jpg .cache/assets/photos/rocket.jpg "$samples/"
+  printf 'not a photo at all\n' > "$samples/notes.jpg"
+  photos=("$samples"/astronaut.png "$samples"/grace_hopper.jpg "$samples"/rocket.jpg "$samples"/notes.jpg)
+  echo "Checking the sample photos with the embedded analyzer (outbox: ./outbox, histories: ./outbox/history)"
+fi
+set +e
+"$bin" check "${args[@]}" --history outbox/history "${photos[@]}"
+status=$?
+set -e
+echo
+echo "exit code $status (0: all approved, 1: some rejected, 2: a processing error)"
+echo "notifications: $(ls outbox/*.jsonl 2>/dev/null | tr '\n' ' ')"
+# Rejections are an expected outcome of the samples, not a failure of this command.
+[ "$status" -le 1 ]
