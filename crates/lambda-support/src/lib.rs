@@ -1,7 +1,9 @@
 //! Shared plumbing for the workflow's Lambda functions: the stable error names the state
 //! machine matches, reading configuration once at cold start, and logging setup.
 
-use lambda_runtime::Diagnostic;
+use std::future::Future;
+
+use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use passport_model::{PortError, PortErrorKind};
 
 /// The `error_type` names the state machine's Retry and Catch match. Stable: renaming one
@@ -101,6 +103,24 @@ pub fn parse_input<T: serde::de::DeserializeOwned>(
     payload: serde_json::Value,
 ) -> Result<T, serde_json::Error> {
     serde_json::from_value(payload)
+}
+
+/// Runs a step's handler in the Lambda runtime: the raw JSON payload in, the handler's
+/// output or its error (with its stable name) out.
+pub async fn serve<F, Fut, T, E>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(serde_json::Value) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    T: serde::Serialize,
+    E: StepError,
+{
+    let handler = &handler;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            handler(event.payload).await.map_err(diagnostic)
+        },
+    ))
+    .await
 }
 
 /// JSON logs honouring the Lambda log level and format settings.

@@ -189,6 +189,21 @@ pub(crate) fn skipped(id: CheckId, why: &str) -> CheckResult {
     )
 }
 
+/// PASS with `ok_message` when nothing is wrong, else FAIL with every problem's message.
+pub(crate) fn from_problems(
+    id: CheckId,
+    problems: &[String],
+    measured: Value,
+    limit: impl Into<String>,
+    ok_message: &str,
+) -> CheckResult {
+    if problems.is_empty() {
+        result(id, CheckStatus::Pass, measured, limit, ok_message)
+    } else {
+        result(id, CheckStatus::Fail, measured, limit, problems.join(" "))
+    }
+}
+
 /// A number rounded for people and JSON (non-finite numbers become null).
 pub(crate) fn num(v: f64, decimals: i32) -> Value {
     let p = 10f64.powi(decimals);

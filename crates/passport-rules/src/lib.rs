@@ -16,6 +16,7 @@ mod engine;
 pub mod geometry;
 mod overrides;
 mod profile;
+pub mod table;
 
 pub use catalogue::CheckId;
 pub use engine::evaluate;

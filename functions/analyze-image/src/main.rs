@@ -1,8 +1,7 @@
 use analyze_image::AnalyzeConfig;
 use aws_adapters::s3::S3ObjectStore;
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::Error;
 use photo_measures::DecodeLimits;
-use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -18,11 +17,5 @@ async fn main() -> Result<(), Error> {
     };
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = S3ObjectStore::new(aws_sdk_s3::Client::new(&aws));
-    let (store, config) = (&store, &config);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        analyze_image::handle(event.payload, store, config)
-            .await
-            .map_err(lambda_support::diagnostic)
-    }))
-    .await
+    lambda_support::serve(|payload| analyze_image::handle(payload, &store, &config)).await
 }

@@ -1,5 +1,4 @@
-use lambda_runtime::{service_fn, Error, LambdaEvent};
-use serde_json::Value;
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,8 +9,5 @@ async fn main() -> Result<(), Error> {
     let profile = evaluate_rules::profile_from(name.as_deref(), overrides.as_deref())?;
     tracing::info!(profile = %profile.name, "rules loaded");
     let profile = &profile;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        evaluate_rules::handle(event.payload, profile).map_err(lambda_support::diagnostic)
-    }))
-    .await
+    lambda_support::serve(|payload| async move { evaluate_rules::handle(payload, profile) }).await
 }

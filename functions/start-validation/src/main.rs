@@ -1,6 +1,5 @@
 use aws_adapters::sfn::SfnWorkflowStarter;
-use lambda_runtime::{service_fn, Error, LambdaEvent};
-use serde_json::Value;
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -8,11 +7,5 @@ async fn main() -> Result<(), Error> {
     let state_machine_arn = lambda_support::required_env("STATE_MACHINE_ARN")?;
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let starter = SfnWorkflowStarter::new(aws_sdk_sfn::Client::new(&config), state_machine_arn);
-    let starter = &starter;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        start_validation::handle(event.payload, starter)
-            .await
-            .map_err(lambda_support::diagnostic)
-    }))
-    .await
+    lambda_support::serve(|payload| start_validation::handle(payload, &starter)).await
 }

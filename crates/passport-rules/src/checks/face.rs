@@ -3,7 +3,7 @@ use serde_json::json;
 
 use super::Outcome;
 use crate::catalogue::CheckId;
-use crate::context::{judge, num, result, Ctx, FaceUnavailable};
+use crate::context::{from_problems, judge, num, result, Ctx, FaceUnavailable};
 
 /// Exactly one face with confidence ≥ the profile's minimum; tiny background faces are
 /// ignored but reported.
@@ -75,17 +75,12 @@ pub(super) fn pose(ctx: &Ctx<'_>) -> Outcome {
         ));
     }
     let measured = json!({"yaw": num(p.yaw, 1), "pitch": num(p.pitch, 1), "roll": num(p.roll, 1)});
-    let message = if problems.is_empty() {
-        "Your head is straight.".to_owned()
-    } else {
-        problems.join(" ")
-    };
-    Ok(result(
+    Ok(from_problems(
         id,
-        judge(problems.is_empty(), true),
+        &problems,
         measured,
         limit,
-        message,
+        "Your head is straight.",
     ))
 }
 

@@ -3,7 +3,7 @@ use serde_json::json;
 
 use super::Outcome;
 use crate::catalogue::CheckId;
-use crate::context::{judge, num, result, skipped, Ctx};
+use crate::context::{from_problems, judge, num, result, skipped, Ctx};
 
 /// Uniform and light outside the head: lightness, luminance spread and mean gradient.
 pub(super) fn background(ctx: &Ctx<'_>) -> Outcome {
@@ -15,10 +15,10 @@ pub(super) fn background(ctx: &Ctx<'_>) -> Outcome {
     let l = ctx.limits.background;
     let mut problems = Vec::new();
     if !(bg.mean_lightness >= l.min_lightness) {
-        problems.push("The background is too dark; use a white or light grey background.");
+        problems.push("The background is too dark; use a white or light grey background.".to_owned());
     }
     if !(bg.luminance_std_dev <= l.max_luminance_std_dev && bg.mean_gradient <= l.max_mean_gradient) {
-        problems.push("The background is not plain; stand in front of a plain wall without patterns, objects or shadows.");
+        problems.push("The background is not plain; stand in front of a plain wall without patterns, objects or shadows.".to_owned());
     }
     let measured = json!({
         "lightness": num(bg.mean_lightness, 1),
@@ -29,17 +29,12 @@ pub(super) fn background(ctx: &Ctx<'_>) -> Outcome {
         "lightness ≥ {}, std dev ≤ {}, gradient ≤ {}",
         l.min_lightness, l.max_luminance_std_dev, l.max_mean_gradient
     );
-    let message = if problems.is_empty() {
-        "The background is plain and light.".to_owned()
-    } else {
-        problems.join(" ")
-    };
-    Ok(result(
+    Ok(from_problems(
         id,
-        judge(problems.is_empty(), true),
+        &problems,
         measured,
         limit,
-        message,
+        "The background is plain and light.",
     ))
 }
 

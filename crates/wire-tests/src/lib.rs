@@ -1,0 +1,1 @@
+//! No code: `tests/wire.rs` runs the real SDK clients against moto server.

@@ -1,0 +1,298 @@
+//! Wire tests: the real SDK clients and our adapters against moto server (a local AWS
+//! emulator) started here on a free loopback port and stopped afterwards. moto has no
+//! Rekognition DetectFaces; that adapter is tested with SDK-level mocks instead.
+//!
+//! moto_server is looked up in MOTO_SERVER, then `.venv/tools/bin` (the test command
+//! installs it there), then PATH. Without it the tests say so loudly and pass, unless
+//! REQUIRE_WIRE_TESTS is set (the test command sets it), in which case they fail.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_adapters::s3::S3ObjectStore;
+use aws_adapters::sfn::SfnWorkflowStarter;
+use aws_adapters::sns::{SnsNotifier, TopicArns};
+use aws_config::BehaviorVersion;
+use passport_model::{ImageFormat, ObjectStore, PhotoRef, StartOutcome, Topic, WorkflowStarter};
+use serde_json::{json, Value};
+
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_binary() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("MOTO_SERVER") {
+        return Some(PathBuf::from(p));
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/tools/bin/moto_server");
+    if venv.exists() {
+        return Some(venv);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("moto_server"))
+            .find(|p| p.exists())
+    })
+}
+
+/// Starts moto server on a free loopback port, or explains loudly why not.
+fn moto() -> Option<Moto> {
+    let Some(bin) = moto_binary() else {
+        let why = "moto_server not found (run ./scripts/test.sh, which installs it in .venv/tools)";
+        if std::env::var_os("REQUIRE_WIRE_TESTS").is_some() {
+            panic!("wire tests required but {why}");
+        }
+        eprintln!("\n*** WIRE TEST SKIPPED: {why} ***\n");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let child = Command::new(bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("moto_server starts");
+    let moto = Moto {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "moto_server did not start within 30 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(moto)
+}
+
+async fn config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "wire-tests",
+        ))
+        .load()
+        .await
+}
+
+fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbImage::new(w, h)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn fetch_metadata_reads_the_exact_version_with_a_ranged_read() {
+    let Some(moto) = moto() else { return };
+    let conf = config(&moto.endpoint).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket().bucket("uploads").send().await.unwrap();
+    s3.put_bucket_versioning()
+        .bucket("uploads")
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = "uploads/jane doe+1 100%é.jpg";
+    let mut big = jpeg(640, 800);
+    big.resize(200_000, 0); // trailing bytes: only the header range may be read
+    let v1 = s3
+        .put_object()
+        .bucket("uploads")
+        .key(key)
+        .body(big.clone().into())
+        .send()
+        .await
+        .unwrap();
+    // A second version of another format: the handler must still read version 1.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x02\0\0\0".to_vec();
+    s3.put_object()
+        .bucket("uploads")
+        .key(key)
+        .body(png.into())
+        .send()
+        .await
+        .unwrap();
+
+    let store = S3ObjectStore::new(s3.clone());
+    let mut photo = PhotoRef::new("uploads", key);
+    photo.version_id = v1.version_id().map(str::to_owned);
+    assert_eq!(store.read_range(&photo, 0, 100).await.unwrap().len(), 100);
+
+    let meta = fetch_metadata::handle(json!({"photo": photo}), &store)
+        .await
+        .unwrap();
+    assert_eq!(meta.format, ImageFormat::Jpeg);
+    assert_eq!((meta.width, meta.height), (Some(640), Some(800)));
+    assert_eq!(meta.size_bytes, big.len() as u64);
+
+    let mut gone = photo.clone();
+    gone.version_id = Some("no-such-version".into());
+    let err = fetch_metadata::handle(json!({"photo": gone}), &store)
+        .await
+        .unwrap_err();
+    assert_eq!(lambda_support::diagnostic(err).error_type, "PhotoNotFound");
+    let err = fetch_metadata::handle(
+        json!({"photo": {"bucket": "uploads", "key": "uploads/nothing.jpg"}}),
+        &store,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(lambda_support::diagnostic(err).error_type, "PhotoNotFound");
+}
+
+#[tokio::test]
+async fn start_validation_starts_once_per_photo() {
+    let Some(moto) = moto() else { return };
+    let conf = config(&moto.endpoint).await;
+    let sfn = aws_sdk_sfn::Client::new(&conf);
+    let definition = json!({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}).to_string();
+    let sm = sfn
+        .create_state_machine()
+        .name("PhotoValidation")
+        .definition(definition)
+        .role_arn("arn:aws:iam::123456789012:role/sfn")
+        .send()
+        .await
+        .unwrap();
+    let starter = SfnWorkflowStarter::new(sfn.clone(), sm.state_machine_arn());
+    let event: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/s3-put.json")).unwrap(),
+    )
+    .unwrap();
+    let first = start_validation::handle(event.clone(), &starter).await.unwrap();
+    assert_eq!(first.started.len(), 1);
+    // S3 delivers at least once: the repeat names the same execution. Step Functions answers
+    // an identical request for a running execution with success, and a closed one (or other
+    // input) with ExecutionAlreadyExists; either way no second workflow starts.
+    let second = start_validation::handle(event, &starter).await.unwrap();
+    let repeated: Vec<&String> = second.started.iter().chain(&second.already_started).collect();
+    assert_eq!(repeated, vec![&first.started[0]]);
+    assert_eq!(
+        starter.start_execution(&first.started[0], "{}").await.unwrap(),
+        StartOutcome::AlreadyStarted
+    );
+    let executions = sfn
+        .list_executions()
+        .state_machine_arn(sm.state_machine_arn())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(executions.executions().len(), 1);
+    let described = sfn
+        .describe_execution()
+        .execution_arn(executions.executions()[0].execution_arn())
+        .send()
+        .await
+        .unwrap();
+    let input: Value = serde_json::from_str(described.input().unwrap()).unwrap();
+    assert_eq!(input["photo"]["key"], "uploads/jane doe+1 100%é.jpg");
+}
+
+#[tokio::test]
+async fn notify_publishes_body_and_attributes_that_subscribers_receive() {
+    let Some(moto) = moto() else { return };
+    let conf = config(&moto.endpoint).await;
+    let sns = aws_sdk_sns::Client::new(&conf);
+    let sqs = aws_sdk_sqs::Client::new(&conf);
+    let mut arns = Vec::new();
+    for name in ["approved", "rejected", "alerts"] {
+        arns.push(
+            sns.create_topic()
+                .name(name)
+                .send()
+                .await
+                .unwrap()
+                .topic_arn()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let queue_url = sqs
+        .create_queue()
+        .queue_name("rejected-subscriber")
+        .send()
+        .await
+        .unwrap()
+        .queue_url()
+        .unwrap()
+        .to_owned();
+    let queue_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
+        .unwrap();
+    sns.subscribe()
+        .topic_arn(&arns[1])
+        .protocol("sqs")
+        .endpoint(&queue_arn)
+        .send()
+        .await
+        .unwrap();
+
+    let notifier = SnsNotifier::new(
+        sns,
+        TopicArns {
+            approved: arns[0].clone(),
+            rejected: arns[1].clone(),
+            alerts: arns[2].clone(),
+        },
+    );
+    let input: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/notify.json")).unwrap(),
+    )
+    .unwrap();
+    let receipt = notify::handle(input, &notifier).await.unwrap();
+    assert_eq!(receipt.topic, Topic::Rejected);
+
+    let received = sqs
+        .receive_message()
+        .queue_url(&queue_url)
+        .wait_time_seconds(5)
+        .send()
+        .await
+        .unwrap();
+    let envelope: Value = serde_json::from_str(received.messages()[0].body().unwrap()).unwrap();
+    assert_eq!(envelope["MessageId"], receipt.message_id);
+    assert!(envelope["Subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Passport photo rejected: uploads/jane doe+1"));
+    assert_eq!(envelope["MessageAttributes"]["outcome"]["Value"], "REJECTED");
+    assert_eq!(envelope["MessageAttributes"]["profile"]["Value"], "us");
+    let body: Value = serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(body["failedChecks"][0]["id"], "face.head_size");
+    assert_eq!(body["outcome"], "REJECTED");
+}
