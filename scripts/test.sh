@@ -70,5 +70,10 @@ done
 if cargo tree --workspace -e normal -i openssl-sys >/dev/null 2>&1; then
   echo "openssl-sys is in the dependency tree: the functions must use rustls only"; exit 1
 fi
+for f in functions/*/; do
+  if cargo tree -p "$(basename "$f")" -e normal | grep -qE '(^|[^a-z])tract-[a-z]'; then
+    echo "$(basename "$f") depends on tract: the face model belongs to the local side only"; exit 1
+  fi
+done
 
 say "all checks passed"

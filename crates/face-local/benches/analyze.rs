@@ -22,6 +22,12 @@ fn portrait_jpeg(w: u32, h: u32) -> Vec<u8> {
 fn bench(c: &mut Criterion) {
     let analyzer = LocalAnalyzer::load_default().expect("the face model (scripts/fetch_assets.py)");
     let limits = DecodeLimits::default();
+    let model = face_local::YuNet::load(&face_local::default_model_path()).unwrap();
+    let small = decode(&portrait_jpeg(600, 600), &limits).unwrap().rgb;
+    c.bench_function(
+        "one detector pass 600x600 (the refinement adds 6 on 320x320 crops)",
+        |b| b.iter(|| face_local::detect(&model, std::hint::black_box(&small)).unwrap()),
+    );
     for (w, h) in [(600, 600), (4000, 3000)] {
         let bytes = portrait_jpeg(w, h);
         c.bench_function(&format!("offline analysis {w}x{h} jpeg"), |b| {

@@ -49,17 +49,23 @@ pub fn detect(model: &YuNet, img: &RgbImage) -> Result<Vec<Detection>, ModelErro
         ((w as f32 * scale).round() as u32).max(1),
         ((h as f32 * scale).round() as u32).max(1),
     );
-    let small = image::imageops::resize(img, sw, sh, FilterType::Triangle);
+    // Crops from the refinement are already the network's size.
+    let resized;
+    let small = if (w, h) == (sw, sh) {
+        img
+    } else {
+        resized = image::imageops::resize(img, sw, sh, FilterType::Triangle);
+        &resized
+    };
     let s = INPUT_SIZE;
-    let input: Tensor = tract_ndarray::Array4::from_shape_fn((1, 3, s, s), |(_, c, y, x)| {
-        if (x as u32) < sw && (y as u32) < sh {
-            // BGR order.
-            f32::from(small.get_pixel(x as u32, y as u32).0[2 - c])
-        } else {
-            0.0
+    // NCHW, BGR order, 0–255, padded with zeros at the bottom and right.
+    let mut input = tract_ndarray::Array4::<f32>::zeros((1, 3, s, s));
+    for (x, y, p) in small.enumerate_pixels() {
+        for c in 0..3 {
+            input[[0, c, y as usize, x as usize]] = f32::from(p.0[2 - c]);
         }
-    })
-    .into();
+    }
+    let input: Tensor = input.into();
     let outputs = model.run(input)?;
     let get = |name: &str| {
         outputs

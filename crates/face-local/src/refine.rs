@@ -1,7 +1,7 @@
 //! Landmark refinement. A light detector's landmarks lean towards an upright face (a head
 //! tilted 10° reads 4–6°) and carry about ±2° of noise. So each face is looked at again in
-//! five crops centred on its eyes, four eye-distances wide (about 80 px between the eyes at
-//! the network's input size), rotated by the first estimate −8°, −4°, 0°, +4°, +8°. In each
+//! three crops centred on its eyes, four eye-distances wide (about 80 px between the eyes at
+//! the network's input size), rotated by the first estimate −6°, 0° and +6°. In each
 //! crop the detector reports a residual tilt; the residual falls as the crop's angle nears
 //! the true roll, so a straight line fitted through (crop angle, residual) crosses zero at
 //! the roll. The detector also has a handedness: its "level" for a face and for the same
@@ -48,25 +48,28 @@ impl View {
 
     fn render(&self, img: &RgbImage) -> RgbImage {
         let (w, h) = (f64::from(img.width()), f64::from(img.height()));
+        let (raw, stride) = (img.as_raw(), img.width() as usize * 3);
         let n = INPUT_SIZE as u32;
-        RgbImage::from_fn(n, n, |u, v| {
+        let mut out = RgbImage::new(n, n);
+        for (u, v, pixel) in out.enumerate_pixels_mut() {
             let (x, y) = self.photo_point((f64::from(u), f64::from(v)));
             if x < 0.0 || y < 0.0 || x >= w - 1.0 || y >= h - 1.0 {
-                return Rgb([0, 0, 0]);
+                continue; // black outside the photo
             }
-            let (x0, y0) = (x.floor() as u32, y.floor() as u32);
             let (fx, fy) = (x - x.floor(), y - y.floor());
-            let mut out = [0u8; 3];
-            for (i, o) in out.iter_mut().enumerate() {
-                let p = |x: u32, y: u32| f64::from(img.get_pixel(x, y).0[i]);
-                *o = (p(x0, y0) * (1.0 - fx) * (1.0 - fy)
-                    + p(x0 + 1, y0) * fx * (1.0 - fy)
-                    + p(x0, y0 + 1) * (1.0 - fx) * fy
-                    + p(x0 + 1, y0 + 1) * fx * fy)
+            let i = y as usize * stride + x as usize * 3;
+            let mut rgb = [0u8; 3];
+            for (c, o) in rgb.iter_mut().enumerate() {
+                let p = |k: usize| f64::from(raw[k + c]);
+                *o = (p(i) * (1.0 - fx) * (1.0 - fy)
+                    + p(i + 3) * fx * (1.0 - fy)
+                    + p(i + stride) * (1.0 - fx) * fy
+                    + p(i + stride + 3) * fx * fy)
                     .round() as u8;
             }
-            Rgb(out)
-        })
+            *pixel = Rgb(rgb);
+        }
+        out
     }
 
     /// A detection in crop pixels, mapped into photo pixels.
@@ -126,7 +129,7 @@ pub fn refine(model: &YuNet, img: &RgbImage, first: &Detection) -> Result<(Detec
     Ok((average(&mapped), zero_crossing(&samples)))
 }
 
-const OFFSETS_DEG: [f64; 5] = [-8.0, -4.0, 0.0, 4.0, 8.0];
+const OFFSETS_DEG: [f64; 3] = [-6.0, 0.0, 6.0];
 
 /// A detection in a horizontally mirrored crop, in the unmirrored crop's coordinates, with
 /// the subject's left and right landmarks swapped back.

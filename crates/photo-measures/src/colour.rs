@@ -27,6 +27,31 @@ fn f(t: f64) -> f64 {
     }
 }
 
+const LIGHTNESS_STEPS: usize = 4096;
+
+/// L* at 4097 evenly spaced relative luminances, for interpolation (error < 0.01 L*).
+fn lightness_table() -> &'static [f64; LIGHTNESS_STEPS + 1] {
+    static TABLE: OnceLock<[f64; LIGHTNESS_STEPS + 1]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0f64; LIGHTNESS_STEPS + 1];
+        for (i, v) in t.iter_mut().enumerate() {
+            *v = 116.0 * f(i as f64 / LIGHTNESS_STEPS as f64) - 16.0;
+        }
+        t
+    })
+}
+
+/// CIELAB L* alone, from a table: the background pass computes it for every pixel.
+pub(crate) fn lightness(p: [u8; 3]) -> f64 {
+    let t = linear_table();
+    let y =
+        (0.2126 * t[p[0] as usize] + 0.7152 * t[p[1] as usize] + 0.0722 * t[p[2] as usize]).clamp(0.0, 1.0);
+    let pos = y * LIGHTNESS_STEPS as f64;
+    let i = (pos as usize).min(LIGHTNESS_STEPS - 1);
+    let l = lightness_table();
+    l[i] + (l[i + 1] - l[i]) * (pos - i as f64)
+}
+
 /// (L*, a*, b*) of an sRGB pixel.
 pub(crate) fn lab(p: [u8; 3]) -> (f64, f64, f64) {
     let t = linear_table();
@@ -49,6 +74,13 @@ mod tests {
         let (l, _, _) = lab([0, 0, 0]);
         assert!(l.abs() < 1e-9);
         // sRGB red is L* 53.2, a* 80.1, b* 67.2.
+        assert!((super::lightness([255, 0, 0]) - 53.2).abs() < 0.5);
+        // The table agrees with the exact formula everywhere.
+        for v in (0..=255u8).step_by(5) {
+            for p in [[v, v, v], [v, 0, 255 - v], [255 - v, v / 2, 30]] {
+                assert!((super::lightness(p) - lab(p).0).abs() < 0.05, "{p:?}");
+            }
+        }
         let (l, a, b) = lab([255, 0, 0]);
         assert!(
             (l - 53.2).abs() < 0.5 && (a - 80.1).abs() < 0.5 && (b - 67.2).abs() < 0.5,

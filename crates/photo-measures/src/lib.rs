@@ -92,6 +92,11 @@ pub fn measure_decoded(photo: &DecodedPhoto, file_bytes: u64, face: Option<&Face
 fn background(img: &image::RgbImage, head: PixelRect) -> Option<BackgroundMeasures> {
     let (w, h) = img.dimensions();
     let step = regions::sampling_step(w, h);
+    let (raw, stride) = (img.as_raw(), w as usize * 3);
+    let px = |x: u32, y: u32| {
+        let i = y as usize * stride + x as usize * 3;
+        [raw[i], raw[i + 1], raw[i + 2]]
+    };
     let mut lightness = stats::Mean::default();
     let mut luma = stats::Welford::default();
     let mut gradient = stats::Mean::default();
@@ -100,12 +105,12 @@ fn background(img: &image::RgbImage, head: PixelRect) -> Option<BackgroundMeasur
             if head.contains(x, y) || head.contains(x + 1, y) || head.contains(x, y + 1) {
                 continue;
             }
-            let p = img.get_pixel(x, y).0;
+            let p = px(x, y);
             let l = luminance(p);
-            lightness.add(colour::lab(p).0);
+            lightness.add(colour::lightness(p));
             luma.add(l);
-            let gx = luminance(img.get_pixel(x + 1, y).0) - l;
-            let gy = luminance(img.get_pixel(x, y + 1).0) - l;
+            let gx = luminance(px(x + 1, y)) - l;
+            let gy = luminance(px(x, y + 1)) - l;
             gradient.add((gx * gx + gy * gy).sqrt());
         }
     }

@@ -18,9 +18,13 @@ pub fn subject(text: &str) -> String {
     }
 }
 
-/// The Step Functions console page of an execution, from its ARN's region.
+/// The Step Functions console page of an execution, from its ARN's region (none for the
+/// local twin's executions, whose region is `local`).
 pub fn console_url(execution_arn: &str) -> Option<String> {
-    let region = execution_arn.split(':').nth(3).filter(|r| !r.is_empty())?;
+    let region = execution_arn
+        .split(':')
+        .nth(3)
+        .filter(|r| !r.is_empty() && *r != "local")?;
     Some(format!(
         "https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
     ))

@@ -89,4 +89,8 @@ fn subjects_are_short_ascii_lines() {
     ));
     assert!(s.len() <= 100 && s.is_ascii() && !s.contains('\n'));
     assert_eq!(console_url("not-an-arn"), None);
+    assert_eq!(
+        console_url("arn:aws:states:local:000000000000:execution:PhotoValidation:x"),
+        None
+    );
 }

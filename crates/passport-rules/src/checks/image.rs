@@ -81,7 +81,7 @@ pub(super) fn dimensions(ctx: &Ctx<'_>) -> Outcome {
     Ok(result(
         id,
         judge(ok, true),
-        json!({"width": w, "height": h}),
+        json!({"width": w as u64, "height": h as u64}),
         limit,
         message,
     ))
