@@ -57,12 +57,6 @@ impl VirtualClock {
     pub fn sleeps(&self) -> Vec<Duration> {
         self.inner.lock().map(|g| g.1.clone()).unwrap_or_default()
     }
-
-    pub fn advance(&self, d: Duration) {
-        if let Ok(mut g) = self.inner.lock() {
-            g.0 += d;
-        }
-    }
 }
 
 impl Clock for VirtualClock {

@@ -399,13 +399,13 @@ impl Run<'_> {
                 ));
             }
             State::Task(t) => {
-                self.guarded(name, state, &t.handling, &t.io, input, |eff, retry| {
-                    self.task(name, t, eff, retry)
+                self.guarded(name, state, &t.handling, &t.io, input, |eff| {
+                    self.task(name, t, eff)
                 })
                 .await?
             }
             State::Parallel(p) => {
-                self.guarded(name, state, &p.handling, &p.io, input, |eff, _| {
+                self.guarded(name, state, &p.handling, &p.io, input, |eff| {
                     Box::pin(async move {
                         self.history.record(self.now(), "ParallelStateStarted", json!({}));
                         let runs = p.branches.iter().map(|b| self.machine(b, eff.clone()));
@@ -426,7 +426,7 @@ impl Run<'_> {
             }
             State::Map(m) => {
                 let ctx = &ctx;
-                self.guarded(name, state, &m.handling, &m.io, input, |eff, _| {
+                self.guarded(name, state, &m.handling, &m.io, input, |eff| {
                     Box::pin(async move {
                         let items = match &m.items_path {
                             Some(p) => paths::select(p, &eff, ctx)?,
@@ -511,7 +511,7 @@ impl Run<'_> {
         work: F,
     ) -> Result<Step, StatesError>
     where
-        F: Fn(Value, u32) -> BoxFuture<'s, Result<Value, StatesError>>,
+        F: Fn(Value) -> BoxFuture<'s, Result<Value, StatesError>>,
     {
         let attempt = async {
             let ctx = self.ctx_for(name, 0, None);
@@ -524,7 +524,7 @@ impl Run<'_> {
                 _ => effective,
             };
             let result = self
-                .with_retry(name, &h.retry, |retry| work(effective.clone(), retry))
+                .with_retry(name, &h.retry, || work(effective.clone()))
                 .await?;
             let result = match &h.result_selector {
                 Some(t) => apply_template(t, &result, &ctx, &mut self.rng())?,
@@ -558,12 +558,11 @@ impl Run<'_> {
         work: F,
     ) -> Result<Value, StatesError>
     where
-        F: Fn(u32) -> BoxFuture<'s, Result<Value, StatesError>>,
+        F: Fn() -> BoxFuture<'s, Result<Value, StatesError>>,
     {
         let mut counts = vec![0u32; retriers.len()];
-        let mut retry = 0u32;
         loop {
-            match work(retry).await {
+            match work().await {
                 Ok(v) => return Ok(v),
                 Err(e) => {
                     let Some(i) = retriers.iter().position(|r| matches(&r.error_equals, &e.error)) else {
@@ -581,7 +580,6 @@ impl Run<'_> {
                         wait = self.engine.jitter(wait);
                     }
                     counts[i] += 1;
-                    retry += 1;
                     self.history.record(
                         self.now(),
                         "TaskRetryScheduled",
@@ -601,7 +599,6 @@ impl Run<'_> {
         name: &'s str,
         t: &'s TaskState,
         effective: Value,
-        _retry: u32,
     ) -> BoxFuture<'s, Result<Value, StatesError>> {
         Box::pin(async move {
             let (key, payload, wrap) = if t.resource == LAMBDA_INVOKE {

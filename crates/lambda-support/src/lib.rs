@@ -35,7 +35,7 @@ impl ErrorName {
         match error.kind {
             PortErrorKind::NotFound => Self::PhotoNotFound,
             PortErrorKind::Transient => Self::Transient,
-            PortErrorKind::Refused | PortErrorKind::TooLarge | PortErrorKind::Permanent => Self::Permanent,
+            PortErrorKind::TooLarge | PortErrorKind::Permanent => Self::Permanent,
         }
     }
 }

@@ -14,8 +14,6 @@ pub enum PortErrorKind {
     NotFound,
     /// Throttling, 5xx, timeouts, connection trouble: worth retrying.
     Transient,
-    /// The service refused this input for good (e.g. an image Rekognition cannot read).
-    Refused,
     /// The object exceeds the configured size limit.
     TooLarge,
     /// Anything else: configuration, permissions, a bug. Not retried.
