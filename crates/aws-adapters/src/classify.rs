@@ -6,6 +6,7 @@ use passport_model::{PortError, PortErrorKind};
 /// Error codes that mean "try again later" across the services we call.
 const TRANSIENT_CODES: &[&str] = &[
     "Throttling",
+    "Throttled",
     "ThrottlingException",
     "ThrottledException",
     "TooManyRequestsException",

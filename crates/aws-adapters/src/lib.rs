@@ -7,9 +7,11 @@ mod classify;
 pub mod rekognition;
 #[cfg(feature = "s3")]
 pub mod s3;
+mod sdk;
 #[cfg(feature = "sfn")]
 pub mod sfn;
 #[cfg(feature = "sns")]
 pub mod sns;
 
 pub use classify::port_error;
+pub use sdk::{load_sdk_config, SdkTimeouts};

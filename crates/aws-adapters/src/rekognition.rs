@@ -41,7 +41,10 @@ impl FaceDetector for RekognitionFaceDetector {
         match result {
             Ok(out) => Ok(analysis_from_output(&out)),
             Err(e) => {
-                // The image itself is unusable: a file problem, answered with a verdict.
+                // Only these two are the image's own fault, answered with a verdict. Every
+                // other refusal (InvalidS3ObjectException is also what IAM, bucket policy,
+                // KMS and region trouble look like) is the operators' to fix, never the
+                // applicant's.
                 let refusal = e.as_service_error().and_then(|s| match s {
                     DetectFacesError::InvalidImageFormatException(_) => {
                         Some("the face detector cannot read this image format")
@@ -49,36 +52,57 @@ impl FaceDetector for RekognitionFaceDetector {
                     DetectFacesError::ImageTooLargeException(_) => {
                         Some("the image is too large for the face detector")
                     }
-                    DetectFacesError::InvalidS3ObjectException(_) => {
-                        Some("the face detector could not read the stored image")
-                    }
-                    DetectFacesError::InvalidParameterException(_) => {
-                        Some("the face detector rejected the image (too small or malformed)")
-                    }
                     _ => None,
                 });
                 if let Some(reason) = refusal {
                     tracing::info!(photo = %photo.uri(), reason, "face detector refused the image");
-                    return Ok(FaceAnalysis {
-                        source: passport_model::FaceSource::Rekognition,
-                        faces: Vec::new(),
-                        refused: Some(reason.to_owned()),
-                    });
+                    return Ok(FaceAnalysis::refused(
+                        passport_model::FaceSource::Rekognition,
+                        reason,
+                    ));
                 }
-                let modelled = e.as_service_error().map(|s| match s {
-                    DetectFacesError::ThrottlingException(_)
-                    | DetectFacesError::ProvisionedThroughputExceededException(_)
-                    | DetectFacesError::InternalServerError(_) => PortErrorKind::Transient,
-                    _ => PortErrorKind::Permanent,
-                });
-                let mut err = port_error("Rekognition DetectFaces", e, modelled);
-                if err.kind == PortErrorKind::NotFound {
-                    err.kind = PortErrorKind::Permanent;
-                }
-                Err(err)
+                Err(classify_detect_error(e))
             }
         }
     }
+}
+
+/// Modelled errors by their meaning; unmodelled ones (`Unhandled`) fall through to the
+/// generic reading of status and code, so an unmodelled 5xx or throttle stays transient.
+fn classify_detect_error(
+    e: aws_smithy_runtime_api::client::result::SdkError<
+        DetectFacesError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> PortError {
+    let modelled = e.as_service_error().and_then(|s| match s {
+        DetectFacesError::ThrottlingException(_)
+        | DetectFacesError::ProvisionedThroughputExceededException(_)
+        | DetectFacesError::InternalServerError(_) => Some(PortErrorKind::Transient),
+        DetectFacesError::InvalidS3ObjectException(_) => Some(PortErrorKind::Permanent),
+        DetectFacesError::AccessDeniedException(_)
+        | DetectFacesError::InvalidParameterException(_)
+        | DetectFacesError::InvalidImageFormatException(_)
+        | DetectFacesError::ImageTooLargeException(_) => Some(PortErrorKind::Permanent),
+        _ => None,
+    });
+    let invalid_object = matches!(
+        e.as_service_error(),
+        Some(DetectFacesError::InvalidS3ObjectException(_))
+    );
+    let mut err = port_error("Rekognition DetectFaces", e, modelled);
+    if invalid_object {
+        err.message.push_str(
+            " (Rekognition could not read the object: check the function's s3:GetObjectVersion \
+             permission, the bucket policy, the bucket's KMS key and that the bucket is in \
+             Rekognition's region)",
+        );
+    }
+    // Rekognition reads the photo itself: a 404 from it is not the photo vanishing.
+    if err.kind == PortErrorKind::NotFound {
+        err.kind = PortErrorKind::Permanent;
+    }
+    err
 }
 
 /// Our face analysis from the SDK output, through the wire-shape conversion that recorded
@@ -149,7 +173,9 @@ fn wire_face(d: &rk::FaceDetail) -> wire::FaceDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_rekognition::types::error::{InvalidImageFormatException, ThrottlingException};
+    use aws_sdk_rekognition::types::error::{
+        InvalidImageFormatException, InvalidParameterException, InvalidS3ObjectException, ThrottlingException,
+    };
     use aws_sdk_rekognition::types::{BoundingBox, EyeOpen, Landmark, LandmarkType, Pose};
     use aws_smithy_mocks::{mock, mock_client};
     use passport_model::LandmarkType as Ours;
@@ -214,6 +240,45 @@ mod tests {
         let detector = RekognitionFaceDetector::new(mock_client!(aws_sdk_rekognition, [&rule]));
         let err = detector.detect_faces(&photo()).await.unwrap_err();
         assert_eq!(err.kind, PortErrorKind::Transient, "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_s3_object_is_an_operator_fault_not_the_applicants() {
+        let rule = mock!(Client::detect_faces).then_error(|| {
+            DetectFacesError::InvalidS3ObjectException(InvalidS3ObjectException::builder().build())
+        });
+        let detector = RekognitionFaceDetector::new(mock_client!(aws_sdk_rekognition, [&rule]));
+        let err = detector.detect_faces(&photo()).await.unwrap_err();
+        assert_eq!(err.kind, PortErrorKind::Permanent, "{err}");
+        assert!(err.message.contains("KMS"), "{err}");
+        let rule = mock!(Client::detect_faces).then_error(|| {
+            DetectFacesError::InvalidParameterException(InvalidParameterException::builder().build())
+        });
+        let detector = RekognitionFaceDetector::new(mock_client!(aws_sdk_rekognition, [&rule]));
+        assert_eq!(
+            detector.detect_faces(&photo()).await.unwrap_err().kind,
+            PortErrorKind::Permanent
+        );
+    }
+
+    #[tokio::test]
+    async fn unmodelled_server_errors_and_throttles_are_transient() {
+        for (status, code) in [
+            (500, "InternalFailure"),
+            (503, "ServiceUnavailable"),
+            (400, "ThrottlingException"),
+            (429, "TooManyRequests"),
+        ] {
+            let body = format!("{{\"__type\":\"{code}\",\"message\":\"x\"}}");
+            let rule = mock!(Client::detect_faces)
+                .sequence()
+                .http_status(status, Some(body))
+                .times(5)
+                .build();
+            let detector = RekognitionFaceDetector::new(mock_client!(aws_sdk_rekognition, [&rule]));
+            let err = detector.detect_faces(&photo()).await.unwrap_err();
+            assert_eq!(err.kind, PortErrorKind::Transient, "{status} {code}: {err}");
+        }
     }
 
     #[tokio::test]

@@ -1,6 +1,8 @@
 //! `ObjectStore` over Amazon S3: always the exact version named in the photo reference.
 
-use aws_sdk_s3::operation::get_object::GetObjectError;
+use std::time::Duration;
+
+use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -11,26 +13,78 @@ use crate::port_error;
 #[derive(Debug, Clone)]
 pub struct S3ObjectStore {
     client: Client,
+    /// The longest wait for the next piece of a body: the SDK's timeouts end when the
+    /// response headers arrive, a stalled body would otherwise hang to the Lambda timeout.
+    body_stall: Duration,
 }
 
 impl S3ObjectStore {
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            body_stall: Duration::from_secs(5),
+        }
+    }
+
+    pub fn with_body_stall_timeout(mut self, stall: Duration) -> Self {
+        self.body_stall = stall;
+        self
     }
 }
 
-/// S3 answers 405 for a version that is a delete marker: the photo is gone.
-fn gone_if_deleted(mut e: PortError, photo: &PhotoRef) -> PortError {
-    if e.kind == PortErrorKind::NotFound || e.message.contains("MethodNotAllowed") {
-        e.kind = PortErrorKind::NotFound;
-        e.message = format!("{} is gone: {}", photo.uri(), e.message);
+/// The next chunk of a body, or `Transient` when it stalls or breaks.
+async fn next_chunk(body: &mut ByteStream, stall: Duration) -> Result<Option<bytes::Bytes>, PortError> {
+    match tokio::time::timeout(stall, body.try_next()).await {
+        Err(_) => Err(PortError::transient(format!(
+            "S3 GetObject body stalled for {} s",
+            stall.as_secs_f32()
+        ))),
+        Ok(r) => r.map_err(|e| PortError::transient("S3 GetObject body interrupted").with_source(e)),
     }
-    e
 }
 
-/// NoSuchVersion answers 400 for malformed ids and 404 otherwise; both mean "not there".
-fn version_missing(e: &PortError) -> bool {
-    e.message.contains("NoSuchVersion") || e.message.contains("NoSuchKey")
+/// What real S3 answers when the photo is not there (S3 API reference, GetObject and
+/// HeadObject; the functions hold `s3:ListBucket`, without which every case below is a
+/// 403 that cannot be told from a permission fault):
+/// - key deleted or never written: 404 (`NoSuchKey` on GET; HEAD has no body);
+/// - version deleted: 404 `NoSuchVersion`;
+/// - the version is a delete marker: 405 `MethodNotAllowed`;
+/// - a malformed version id: 400 `InvalidArgument` ("Invalid version id specified").
+///
+/// A 403 stays a permission fault (`Permanent`), for the operators.
+fn photo_status(status: u16, code: Option<&str>, has_version: bool) -> Option<PortErrorKind> {
+    match (status, code) {
+        (404, _) | (405, _) => Some(PortErrorKind::NotFound),
+        (_, Some("NoSuchKey" | "NoSuchVersion" | "MethodNotAllowed")) => Some(PortErrorKind::NotFound),
+        (400, Some("InvalidArgument") | None) if has_version => Some(PortErrorKind::NotFound),
+        _ => None,
+    }
+}
+
+/// `modelled_not_found` is the operation's own "no such key" variant.
+fn classify<E>(
+    context: &str,
+    e: SdkError<E, HttpResponse>,
+    photo: &PhotoRef,
+    modelled_not_found: impl Fn(&E) -> bool,
+) -> PortError
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let kind = match &e {
+        SdkError::ServiceError(s) if modelled_not_found(s.err()) => Some(PortErrorKind::NotFound),
+        SdkError::ServiceError(s) => photo_status(
+            s.raw().status().as_u16(),
+            aws_smithy_types::error::metadata::ProvideErrorMetadata::code(s.err()),
+            photo.version_id.is_some(),
+        ),
+        _ => None,
+    };
+    let mut err = port_error(context, e, kind);
+    if err.kind == PortErrorKind::NotFound {
+        err.message = format!("{} is gone: {}", photo.uri(), err.message);
+    }
+    err
 }
 
 impl ObjectStore for S3ObjectStore {
@@ -43,12 +97,7 @@ impl ObjectStore for S3ObjectStore {
             .set_version_id(photo.version_id.clone())
             .send()
             .await
-            .map_err(|e| {
-                let modelled = e
-                    .as_service_error()
-                    .and_then(|s| s.is_not_found().then_some(PortErrorKind::NotFound));
-                gone_if_deleted(port_error("S3 HeadObject", e, modelled), photo)
-            })?;
+            .map_err(|e| classify("S3 HeadObject", e, photo, |s| s.is_not_found()))?;
         let size = out
             .content_length()
             .and_then(|l| u64::try_from(l).ok())
@@ -65,7 +114,7 @@ impl ObjectStore for S3ObjectStore {
             return Ok(Vec::new());
         }
         let range = format!("bytes={}-{}", start, start + len - 1);
-        let out = self
+        let mut out = self
             .client
             .get_object()
             .bucket(&photo.bucket)
@@ -74,16 +123,19 @@ impl ObjectStore for S3ObjectStore {
             .range(range)
             .send()
             .await
-            .map_err(|e| classify_get(e, photo))?;
-        let bytes = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| PortError::transient("S3 GetObject body interrupted").with_source(e))?
-            .into_bytes();
-        // A server that ignores Range must not make us hold more than we asked for.
-        let keep = bytes.len().min(usize::try_from(len).unwrap_or(usize::MAX));
-        Ok(bytes[..keep].to_vec())
+            .map_err(|e| classify("S3 GetObject", e, photo, |s| s.is_no_such_key()))?;
+        // A server (or proxy) that ignores Range sends the whole object: stop reading at
+        // the limit instead of holding a 15 MB photo in a 128 MB function.
+        let limit = usize::try_from(len).unwrap_or(usize::MAX);
+        let mut bytes = Vec::with_capacity(limit.min(1 << 20));
+        while let Some(chunk) = next_chunk(&mut out.body, self.body_stall).await? {
+            let room = limit - bytes.len();
+            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if bytes.len() >= limit {
+                break;
+            }
+        }
+        Ok(bytes)
     }
 
     async fn read_all(&self, photo: &PhotoRef, max_bytes: u64) -> Result<Vec<u8>, PortError> {
@@ -95,7 +147,7 @@ impl ObjectStore for S3ObjectStore {
             .set_version_id(photo.version_id.clone())
             .send()
             .await
-            .map_err(|e| classify_get(e, photo))?;
+            .map_err(|e| classify("S3 GetObject", e, photo, |s| s.is_no_such_key()))?;
         let declared = out
             .content_length()
             .and_then(|l| u64::try_from(l).ok())
@@ -104,12 +156,7 @@ impl ObjectStore for S3ObjectStore {
             return Err(too_large(photo, declared, max_bytes));
         }
         let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
-        while let Some(chunk) = out
-            .body
-            .try_next()
-            .await
-            .map_err(|e| PortError::transient("S3 GetObject body interrupted").with_source(e))?
-        {
+        while let Some(chunk) = next_chunk(&mut out.body, self.body_stall).await? {
             bytes.extend_from_slice(&chunk);
             if bytes.len() as u64 > max_bytes {
                 return Err(too_large(photo, bytes.len() as u64, max_bytes));
@@ -126,23 +173,11 @@ fn too_large(photo: &PhotoRef, size: u64, max: u64) -> PortError {
     )
 }
 
-fn classify_get(e: SdkError<GetObjectError, HttpResponse>, photo: &PhotoRef) -> PortError {
-    let modelled = e
-        .as_service_error()
-        .and_then(|s| s.is_no_such_key().then_some(PortErrorKind::NotFound));
-    let mut e = port_error("S3 GetObject", e, modelled);
-    if version_missing(&e) {
-        e.kind = PortErrorKind::NotFound;
-    }
-    gone_if_deleted(e, photo)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_s3::operation::get_object::GetObjectOutput;
+    use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
     use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
-    use aws_sdk_s3::primitives::ByteStream;
     use aws_sdk_s3::types::error::{NoSuchKey, NotFound};
     use aws_smithy_mocks::{mock, mock_client};
 
@@ -234,5 +269,82 @@ mod tests {
         });
         let ok = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
         assert_eq!(ok.read_all(&photo(), 11).await.unwrap().len(), 11);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_range_is_read_only_up_to_the_limit() {
+        let rule = mock!(Client::get_object).then_output(|| {
+            GetObjectOutput::builder()
+                .body(ByteStream::from(vec![7u8; 1_000_000]))
+                .build()
+        });
+        let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
+        let bytes = store.read_range(&photo(), 0, 65536).await.unwrap();
+        assert_eq!(bytes.len(), 65536);
+    }
+
+    async fn head_status(status: u16, versioned: bool) -> PortErrorKind {
+        let rule = mock!(Client::head_object)
+            .sequence()
+            .http_status(status, None)
+            .times(3)
+            .build();
+        let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
+        let mut p = photo();
+        if !versioned {
+            p.version_id = None;
+        }
+        store.head(&p).await.unwrap_err().kind
+    }
+
+    async fn get_error(status: u16, code: &str) -> PortErrorKind {
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>m</Message></Error>"
+        );
+        let rule = mock!(Client::get_object)
+            .sequence()
+            .http_status(status, Some(body))
+            .times(3)
+            .build();
+        let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&rule]));
+        store.read_range(&photo(), 0, 10).await.unwrap_err().kind
+    }
+
+    /// What AWS answers (HEAD responses carry no body, only the status). moto answers
+    /// 404 where AWS, for a caller without s3:ListBucket, answers 403: the functions are
+    /// granted s3:ListBucket so that AWS answers 404 too.
+    #[tokio::test]
+    async fn real_s3_answers_for_a_vanished_photo_are_not_found() {
+        assert_eq!(
+            head_status(404, true).await,
+            PortErrorKind::NotFound,
+            "key or version deleted"
+        );
+        assert_eq!(
+            head_status(405, true).await,
+            PortErrorKind::NotFound,
+            "version is a delete marker"
+        );
+        assert_eq!(
+            head_status(400, true).await,
+            PortErrorKind::NotFound,
+            "malformed version id"
+        );
+        assert_eq!(get_error(404, "NoSuchVersion").await, PortErrorKind::NotFound);
+        assert_eq!(get_error(404, "NoSuchKey").await, PortErrorKind::NotFound);
+        assert_eq!(get_error(405, "MethodNotAllowed").await, PortErrorKind::NotFound);
+        assert_eq!(get_error(400, "InvalidArgument").await, PortErrorKind::NotFound);
+    }
+
+    #[tokio::test]
+    async fn permission_faults_are_permanent_not_not_found() {
+        assert_eq!(head_status(403, true).await, PortErrorKind::Permanent);
+        assert_eq!(get_error(403, "AccessDenied").await, PortErrorKind::Permanent);
+        assert_eq!(
+            get_error(403, "KMS.AccessDeniedException").await,
+            PortErrorKind::Permanent
+        );
+        // Without a version id a 400 is a request fault, not a vanished version.
+        assert_eq!(head_status(400, false).await, PortErrorKind::Permanent);
     }
 }

@@ -58,7 +58,18 @@ impl WorkflowStarter for SfnWorkflowStarter {
                 ))
             }
             Err(e) => {
-                let modelled = e.as_service_error().map(|_| PortErrorKind::Permanent);
+                let modelled = e.as_service_error().and_then(|s| match s {
+                    StartExecutionError::KmsThrottlingException(_) => Some(PortErrorKind::Transient),
+                    StartExecutionError::InvalidArn(_)
+                    | StartExecutionError::InvalidExecutionInput(_)
+                    | StartExecutionError::InvalidName(_)
+                    | StartExecutionError::KmsAccessDeniedException(_)
+                    | StartExecutionError::KmsInvalidStateException(_)
+                    | StartExecutionError::StateMachineDeleting(_)
+                    | StartExecutionError::StateMachineDoesNotExist(_)
+                    | StartExecutionError::ValidationException(_) => Some(PortErrorKind::Permanent),
+                    _ => None,
+                });
                 Err(port_error("Step Functions StartExecution", e, modelled))
             }
         }
@@ -120,5 +131,24 @@ mod tests {
             starter.start_execution("n", "{}").await.unwrap_err().kind,
             PortErrorKind::Permanent
         );
+    }
+
+    #[tokio::test]
+    async fn unmodelled_throttling_and_server_errors_are_transient() {
+        for (status, code) in [
+            (400, "ThrottlingException"),
+            (500, "InternalFailure"),
+            (503, "ServiceUnavailable"),
+        ] {
+            let body = format!("{{\"__type\":\"{code}\",\"message\":\"x\"}}");
+            let rule = mock!(Client::start_execution)
+                .sequence()
+                .http_status(status, Some(body))
+                .times(5)
+                .build();
+            let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+            let err = starter.start_execution("n", "{}").await.unwrap_err();
+            assert_eq!(err.kind, PortErrorKind::Transient, "{status} {code}: {err}");
+        }
     }
 }

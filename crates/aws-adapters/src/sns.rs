@@ -53,11 +53,27 @@ impl Notifier for SnsNotifier {
             request = request.message_attributes(name, attribute);
         }
         let out = request.send().await.map_err(|e| {
-            let modelled = e.as_service_error().map(|s| match s {
+            // Authorisation and KMS denials do not heal by retrying: they go to the
+            // operators at once. Unmodelled errors (SNS throttling is one) are read by
+            // status and code.
+            let modelled = e.as_service_error().and_then(|s| match s {
                 PublishError::InternalErrorException(_) | PublishError::KmsThrottlingException(_) => {
-                    PortErrorKind::Transient
+                    Some(PortErrorKind::Transient)
                 }
-                _ => PortErrorKind::Permanent,
+                PublishError::AuthorizationErrorException(_)
+                | PublishError::EndpointDisabledException(_)
+                | PublishError::InvalidParameterException(_)
+                | PublishError::InvalidParameterValueException(_)
+                | PublishError::InvalidSecurityException(_)
+                | PublishError::KmsAccessDeniedException(_)
+                | PublishError::KmsDisabledException(_)
+                | PublishError::KmsInvalidStateException(_)
+                | PublishError::KmsNotFoundException(_)
+                | PublishError::KmsOptInRequired(_)
+                | PublishError::NotFoundException(_)
+                | PublishError::PlatformApplicationDisabledException(_)
+                | PublishError::ValidationException(_) => Some(PortErrorKind::Permanent),
+                _ => None,
             });
             port_error("SNS Publish", e, modelled)
         })?;
@@ -69,7 +85,10 @@ impl Notifier for SnsNotifier {
 mod tests {
     use super::*;
     use aws_sdk_sns::operation::publish::PublishOutput;
-    use aws_sdk_sns::types::error::{InternalErrorException, NotFoundException};
+    use aws_sdk_sns::types::error::{
+        AuthorizationErrorException, InternalErrorException, KmsAccessDeniedException, KmsDisabledException,
+        NotFoundException,
+    };
     use aws_smithy_mocks::{mock, mock_client};
 
     fn topics() -> TopicArns {
@@ -123,5 +142,36 @@ mod tests {
             notifier.publish(&message()).await.unwrap_err().kind,
             PortErrorKind::Transient
         );
+    }
+
+    #[tokio::test]
+    async fn authorisation_and_kms_denials_are_permanent() {
+        let errors: [fn() -> PublishError; 3] = [
+            || PublishError::AuthorizationErrorException(AuthorizationErrorException::builder().build()),
+            || PublishError::KmsAccessDeniedException(KmsAccessDeniedException::builder().build()),
+            || PublishError::KmsDisabledException(KmsDisabledException::builder().build()),
+        ];
+        for error in errors {
+            let rule = mock!(Client::publish).then_error(error);
+            let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+            let err = notifier.publish(&message()).await.unwrap_err();
+            assert_eq!(err.kind, PortErrorKind::Permanent, "{err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn unmodelled_throttling_and_server_errors_are_transient() {
+        let throttled = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttled</Code><Message>Rate exceeded</Message></Error></ErrorResponse>";
+        let unavailable = "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>x</Message></Error></ErrorResponse>";
+        for (status, body) in [(400, throttled), (503, unavailable), (502, "")] {
+            let rule = mock!(Client::publish)
+                .sequence()
+                .http_status(status, Some(body.to_owned()))
+                .times(5)
+                .build();
+            let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+            let err = notifier.publish(&message()).await.unwrap_err();
+            assert_eq!(err.kind, PortErrorKind::Transient, "{status}: {err}");
+        }
     }
 }

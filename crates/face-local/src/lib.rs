@@ -42,6 +42,7 @@ impl LocalAnalyzer {
             source: FaceSource::Local,
             faces,
             refused: None,
+            omitted_faces: 0,
         })
     }
 
@@ -54,6 +55,7 @@ impl LocalAnalyzer {
                 source: FaceSource::Local,
                 faces: Vec::new(),
                 refused: Some(format!("the face detector cannot read this image ({e})")),
+                omitted_faces: 0,
             }),
         }
     }

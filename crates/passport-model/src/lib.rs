@@ -20,7 +20,7 @@ pub use faces::{
 };
 pub use measures::{
     BackgroundMeasures, ColourMeasures, CompressionMeasures, ExposureMeasures, ImageMeasures,
-    LightingMeasures, SharpnessMeasures,
+    LightingMeasures, SharpnessMeasures, Undecodable,
 };
 pub use metadata::{ImageFormat, ImageMetadata, MetadataProblem};
 pub use notification::{NotificationReceipt, OutboundMessage, Topic};

@@ -9,6 +9,9 @@ pub struct ImageMeasures {
     pub decodable: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decode_error: Option<String>,
+    /// Why the pixels were not decoded, as a code the rules turn into advice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undecodable: Option<Undecodable>,
     /// Decoded size after EXIF orientation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
@@ -31,6 +34,29 @@ pub struct ImageMeasures {
     pub compression: Option<CompressionMeasures>,
     #[serde(default)]
     pub skipped: Vec<String>,
+}
+
+/// Why a photo's pixels could not be decoded. A damaged file and a photo too large to
+/// analyse need different advice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Undecodable {
+    /// The file ends before the image is complete.
+    Truncated,
+    /// The data contradicts the format.
+    Damaged,
+    /// More pixels than the analysis decodes.
+    #[serde(rename_all = "camelCase")]
+    TooManyPixels {
+        width: u32,
+        height: u32,
+        max_pixels: u64,
+    },
+    /// More bytes than the analysis downloads.
+    #[serde(rename_all = "camelCase")]
+    TooManyBytes { bytes: u64, max_bytes: u64 },
+    /// Neither JPEG nor PNG.
+    UnsupportedFormat,
 }
 
 /// The region outside the head.

@@ -36,6 +36,8 @@ pub enum ImageFormat {
     Bmp,
     Tiff,
     Heic,
+    Avif,
+    Svg,
     Unknown,
 }
 
@@ -49,6 +51,8 @@ impl ImageFormat {
             Self::Bmp => "BMP",
             Self::Tiff => "TIFF",
             Self::Heic => "HEIC",
+            Self::Avif => "AVIF",
+            Self::Svg => "SVG",
             Self::Unknown => "unknown",
         }
     }

@@ -102,6 +102,7 @@ impl DetectFacesResponse {
                 .filter_map(FaceDetail::into_face)
                 .collect(),
             refused: None,
+            omitted_faces: 0,
         }
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct Ctx<'a> {
     pub counted_faces: usize,
     /// Small background faces that were ignored.
     pub ignored_faces: usize,
+    /// Faces the detector found beyond those the document lists (the smallest).
+    pub omitted_faces: u32,
     /// Why face checks cannot run, when they cannot.
     pub face_unavailable: Option<FaceUnavailable>,
 }
@@ -37,6 +39,16 @@ pub(crate) enum FaceUnavailable {
 }
 
 impl FaceUnavailable {
+    /// The cause only, for sentences of other checks.
+    fn reason_alone(&self) -> String {
+        match self {
+            Self::NotAnalyzable => "the file could not be analysed".into(),
+            Self::Refused(why) => why.clone(),
+            Self::NotRun => "face detection did not run".into(),
+            Self::NoFace => "no face was found".into(),
+        }
+    }
+
     fn reason(&self) -> String {
         match self {
             Self::NotAnalyzable => "the file could not be analyzed, so the face was not checked".into(),
@@ -93,8 +105,18 @@ impl<'a> Ctx<'a> {
             dims,
             primary,
             counted_faces: counted,
+            omitted_faces: faces.map_or(0, |f| f.omitted_faces),
             ignored_faces: ignored,
             face_unavailable,
+        }
+    }
+
+    /// Why no face was examined, when none was: the verdict may then not be APPROVED.
+    pub fn face_not_examined(&self) -> Option<String> {
+        match (&self.face_unavailable, self.primary) {
+            (None, Some(_)) => None,
+            (Some(why), _) => Some(why.reason_alone()),
+            (None, None) => Some(FaceUnavailable::NoFace.reason_alone()),
         }
     }
 

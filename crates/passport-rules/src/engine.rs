@@ -17,6 +17,15 @@ pub fn evaluate(doc: &ExecutionDocument, profile: &Profile) -> Verdict {
             Severity::Fail => checks::run(id, &ctx),
         })
         .collect();
+    // A photo whose face was never examined is never approved, whatever the
+    // configuration (RULES.md): face.count fails and says why.
+    if let Some(why) = ctx.face_not_examined() {
+        for c in checks.iter_mut().filter(|c| c.id == CheckId::FaceCount.as_str()) {
+            if c.status != CheckStatus::Fail {
+                *c = face_not_examined(why.clone());
+            }
+        }
+    }
     // Failures first, then warnings, passes and skipped checks; catalogue order within.
     checks.sort_by_key(|c| match c.status {
         CheckStatus::Fail => 0,
@@ -34,6 +43,18 @@ pub fn evaluate(doc: &ExecutionDocument, profile: &Profile) -> Verdict {
         profile: profile.name.clone(),
         analyzer: doc.faces.as_ref().map(|f| f.source),
         checks,
+    }
+}
+
+fn face_not_examined(why: String) -> CheckResult {
+    CheckResult {
+        id: CheckId::FaceCount.as_str().to_owned(),
+        status: CheckStatus::Fail,
+        measured: serde_json::Value::Null,
+        limit: "exactly 1".into(),
+        message: format!(
+            "Your face could not be checked: {why}. A photo is only approved once its face has been examined; fix the problems listed and upload the photo again."
+        ),
     }
 }
 

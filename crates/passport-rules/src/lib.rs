@@ -20,5 +20,7 @@ pub mod table;
 
 pub use catalogue::CheckId;
 pub use engine::evaluate;
-pub use overrides::{load_profile, ConfigError};
+pub use overrides::{
+    load_profile, ConfigError, ANALYSER_MAX_PIXELS, DETECTOR_MAX_FILE_BYTES, DETECTOR_MIN_SIDE_PX,
+};
 pub use profile::{icao, uk, us, BackgroundLimits, Limits, Profile, Range, Severity};

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+use passport_model::ImageFormat;
+
 use crate::catalogue::CheckId;
 use crate::profile::{Limits, Profile, Range, Severity};
 
@@ -55,6 +57,12 @@ pub fn load_profile(profile_name: &str, overrides_json: Option<&str>) -> Result<
     let Some(o) = overrides else { return Ok(profile) };
     for (id, severity) in o.severity {
         let id: CheckId = id.parse().map_err(|_| ConfigError::UnknownCheck(id))?;
+        if id == CheckId::FaceCount && severity != Severity::Fail {
+            return Err(ConfigError::InvalidLimits(
+                "face.count cannot be softened or turned off: a photo whose face was not examined is never approved"
+                    .into(),
+            ));
+        }
         profile.severity.insert(id, severity);
     }
     if let Some(patch) = o.limits {
@@ -127,6 +135,57 @@ fn validate(l: &Limits) -> Result<(), ConfigError> {
     }
     if l.formats.is_empty() {
         return bad("formats must name at least one format");
+    }
+    within_what_is_analysable(l)
+}
+
+/// Amazon Rekognition DetectFaces takes JPEG and PNG S3 objects of at most 15 MB with at
+/// least 80 px on each side; analyze-image decodes at most [`ANALYSER_MAX_PIXELS`]. A
+/// limit that admits more would approve photos whose face nobody examined.
+pub const DETECTOR_MAX_FILE_BYTES: f64 = 15_000_000.0;
+pub const DETECTOR_MIN_SIDE_PX: f64 = 80.0;
+/// analyze-image's default pixel limit (`MAX_PIXELS`).
+pub const ANALYSER_MAX_PIXELS: f64 = 64_000_000.0;
+
+fn within_what_is_analysable(l: &Limits) -> Result<(), ConfigError> {
+    let bad = |what: String| Err(ConfigError::InvalidLimits(what));
+    match l.file_size_bytes.max {
+        None => {
+            return bad(format!(
+                "fileSizeBytes needs a max of at most {DETECTOR_MAX_FILE_BYTES} bytes (Rekognition's limit for S3 objects)"
+            ))
+        }
+        Some(max) if max > DETECTOR_MAX_FILE_BYTES => {
+            return bad(format!(
+                "fileSizeBytes max {max} exceeds the {DETECTOR_MAX_FILE_BYTES} bytes Rekognition can analyse"
+            ))
+        }
+        _ => {}
+    }
+    for (name, r) in [("widthPx", l.width_px), ("heightPx", l.height_px)] {
+        if r.min.unwrap_or(0.0) < DETECTOR_MIN_SIDE_PX {
+            return bad(format!(
+                "{name} min must be at least {DETECTOR_MIN_SIDE_PX} px, the smallest side Rekognition can analyse"
+            ));
+        }
+    }
+    if let (Some(w), Some(h)) = (l.width_px.max, l.height_px.max) {
+        if w * h > ANALYSER_MAX_PIXELS {
+            return bad(format!(
+                "widthPx max × heightPx max is {} pixels, more than the {ANALYSER_MAX_PIXELS} the image analysis decodes",
+                w * h
+            ));
+        }
+    }
+    if let Some(f) = l
+        .formats
+        .iter()
+        .find(|f| !matches!(f, ImageFormat::Jpeg | ImageFormat::Png))
+    {
+        return bad(format!(
+            "formats may only name jpeg and png, the formats Rekognition reads, not {}",
+            f.name()
+        ));
     }
     Ok(())
 }

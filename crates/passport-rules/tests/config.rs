@@ -31,12 +31,76 @@ fn overrides_change_limits_and_severities() {
 
 #[test]
 fn disabled_checks_are_reported_as_skipped() {
-    let p = load_profile("icao", Some(r#"{"severity":{"face.count":"OFF"}}"#)).unwrap();
+    let p = load_profile("icao", Some(r#"{"severity":{"face.eyeglasses":"OFF"}}"#)).unwrap();
     let doc = passport_model::ExecutionDocument::new(passport_model::PhotoRef::new("b", "k"));
     let v = passport_rules::evaluate(&doc, &p);
-    let c = v.checks.iter().find(|c| c.id == "face.count").unwrap();
+    let c = v.checks.iter().find(|c| c.id == "face.eyeglasses").unwrap();
     assert_eq!(c.status, passport_model::CheckStatus::Skipped);
     assert!(c.message.contains("disabled by configuration"));
+}
+
+#[test]
+fn face_count_cannot_be_softened() {
+    for severity in ["OFF", "WARN"] {
+        let overrides = format!(r#"{{"severity":{{"face.count":"{severity}"}}}}"#);
+        let err = load_profile("icao", Some(&overrides)).unwrap_err();
+        assert!(err.to_string().contains("face.count"), "{err}");
+    }
+}
+
+#[test]
+fn limits_beyond_what_rekognition_and_the_analyser_take_are_refused() {
+    for (overrides, names) in [
+        (
+            r#"{"limits":{"fileSizeBytes":{"max":16000000}}}"#,
+            "fileSizeBytes",
+        ),
+        (r#"{"limits":{"fileSizeBytes":{"max":null}}}"#, "fileSizeBytes"),
+        (r#"{"limits":{"widthPx":{"min":40}}}"#, "widthPx"),
+        (r#"{"limits":{"heightPx":{"min":null}}}"#, "heightPx"),
+        (
+            r#"{"limits":{"widthPx":{"max":10000},"heightPx":{"max":10000}}}"#,
+            "pixels",
+        ),
+        (r#"{"limits":{"formats":["jpeg","gif"]}}"#, "GIF"),
+    ] {
+        let err = load_profile("icao", Some(overrides)).unwrap_err();
+        assert!(
+            matches!(err, ConfigError::InvalidLimits(_)) && err.to_string().contains(names),
+            "{overrides}: {err}"
+        );
+    }
+    // At the limits exactly is fine.
+    load_profile(
+        "icao",
+        Some(r#"{"limits":{"fileSizeBytes":{"max":15000000},"widthPx":{"min":80}}}"#),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_photo_whose_face_was_never_examined_is_never_approved() {
+    // A 16 MB JPEG is beyond Rekognition: not analyzable, no face examined. Even with every
+    // file check passing, the verdict is REJECTED and face.count says why.
+    let p = load_profile("icao", Some(r#"{"severity":{"file.size":"OFF"}}"#)).unwrap();
+    let mut doc = passport_model::ExecutionDocument::new(passport_model::PhotoRef::new("b", "big.jpg"));
+    doc.metadata = Some(passport_model::ImageMetadata {
+        format: passport_model::ImageFormat::Jpeg,
+        content_type: None,
+        size_bytes: 16_000_000,
+        width: Some(3000),
+        height: Some(4000),
+        color_channels: Some(3),
+        bit_depth: Some(8),
+        exif_orientation: None,
+        analyzable: false,
+        problems: vec![passport_model::MetadataProblem::TooLargeForAnalysis],
+    });
+    let v = passport_rules::evaluate(&doc, &p);
+    assert_eq!(v.outcome, passport_model::Outcome::Rejected);
+    let c = v.checks.iter().find(|c| c.id == "face.count").unwrap();
+    assert_eq!(c.status, passport_model::CheckStatus::Fail);
+    assert!(c.message.contains("could not be checked"), "{}", c.message);
 }
 
 #[test]

@@ -18,6 +18,17 @@ pub fn sniff_format(bytes: &[u8]) -> ImageFormat {
         {
             ImageFormat::Heic
         }
+        [_, _, _, _, b'f', b't', b'y', b'p', b'a', b'v', b'i', b'f' | b's', ..] => ImageFormat::Avif,
+        _ if looks_like_svg(bytes) => ImageFormat::Svg,
         _ => ImageFormat::Unknown,
     }
+}
+
+/// SVG is text: an XML declaration or an `<svg` element near the start.
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    (text.starts_with("<?xml") || text.starts_with("<svg") || text.starts_with("<!DOCTYPE svg"))
+        && text.contains("<svg")
 }

@@ -1,7 +1,13 @@
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::metadata::Orientation;
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageReader, RgbImage};
 use passport_model::ImageFormat;
+use zune_core::bytestream::ZCursor;
+use zune_core::colorspace::ColorSpace;
+use zune_core::options::DecoderOptions;
+
+use crate::integrity::{self, Damage};
 
 /// Bounds that keep a hostile file (a decompression bomb) from exhausting memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,11 +18,15 @@ pub struct DecodeLimits {
     pub max_alloc_bytes: u64,
 }
 
+/// Phone cameras reach 50 MP (8160×6120) and 64 MP in their full-resolution modes.
+pub const DEFAULT_MAX_PIXELS: u64 = 64_000_000;
+
 impl Default for DecodeLimits {
-    /// 40 MP covers today's phone cameras; 512 MiB fits analyze-image's memory size.
+    /// 64 MP of RGB is 192 MB, and an EXIF rotation copies it once: 512 MiB of decoder
+    /// memory fits analyze-image's 1 GB.
     fn default() -> Self {
         Self {
-            max_pixels: 40_000_000,
+            max_pixels: DEFAULT_MAX_PIXELS,
             max_alloc_bytes: 512 * 1024 * 1024,
         }
     }
@@ -44,7 +54,7 @@ impl std::fmt::Display for DecodeError {
                 max_pixels,
             } => write!(
                 f,
-                "the image has {width}×{height} pixels, more than the {max_pixels} allowed"
+                "the image has {width}×{height} pixels, more than the {max_pixels} that can be analysed"
             ),
             Self::Truncated => write!(f, "the image data ends early (the file is truncated)"),
             Self::Corrupt(why) => write!(f, "the image data is damaged: {why}"),
@@ -54,6 +64,27 @@ impl std::fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+impl DecodeError {
+    /// The document's code for this failure.
+    pub fn undecodable(&self) -> passport_model::Undecodable {
+        use passport_model::Undecodable as U;
+        match self {
+            Self::UnsupportedFormat => U::UnsupportedFormat,
+            Self::TooManyPixels {
+                width,
+                height,
+                max_pixels,
+            } => U::TooManyPixels {
+                width: *width,
+                height: *height,
+                max_pixels: *max_pixels,
+            },
+            Self::Truncated => U::Truncated,
+            Self::Corrupt(_) => U::Damaged,
+        }
+    }
+}
+
 /// A decoded photo, oriented as Rekognition sees it.
 #[derive(Debug, Clone)]
 pub struct DecodedPhoto {
@@ -62,42 +93,108 @@ pub struct DecodedPhoto {
 }
 
 /// Decodes JPEG or PNG bytes within `limits`, applying the EXIF orientation of JPEGs (as
-/// Rekognition does, so face ratios and pixels agree).
+/// Rekognition does, so face ratios and pixels agree). Only a complete, well-formed file
+/// decodes: truncation and damage are errors, never grey fill (see [`crate::integrity`]).
 pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedPhoto, DecodeError> {
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-    let format = match reader.format() {
-        Some(image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
-        Some(image::ImageFormat::Png) => ImageFormat::Png,
-        _ => return Err(DecodeError::UnsupportedFormat),
-    };
-    if format == ImageFormat::Jpeg && !jpeg_has_end_marker(bytes) {
-        return Err(DecodeError::Truncated);
+    match crate::sniff(bytes) {
+        Some(ImageFormat::Jpeg) => decode_jpeg(bytes, limits),
+        Some(ImageFormat::Png) => decode_png(bytes, limits),
+        _ => Err(DecodeError::UnsupportedFormat),
     }
-    let mut image_limits = image::Limits::default();
-    image_limits.max_alloc = Some(limits.max_alloc_bytes);
-    reader.limits(image_limits);
-    let mut decoder = reader.into_decoder().map_err(corrupt)?;
-    let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > limits.max_pixels {
+}
+
+fn damaged(d: Damage) -> DecodeError {
+    match d {
+        Damage::Truncated => DecodeError::Truncated,
+        Damage::Corrupt(why) => DecodeError::Corrupt(why),
+    }
+}
+
+fn check_size(
+    width: u64,
+    height: u64,
+    bytes_per_pixel: u64,
+    limits: &DecodeLimits,
+) -> Result<(), DecodeError> {
+    if width * height > limits.max_pixels {
         return Err(DecodeError::TooManyPixels {
-            width,
-            height,
+            width: u32::try_from(width).unwrap_or(u32::MAX),
+            height: u32::try_from(height).unwrap_or(u32::MAX),
             max_pixels: limits.max_pixels,
         });
     }
-    let orientation = match format {
-        ImageFormat::Jpeg => decoder.orientation().ok(),
-        _ => None,
-    };
-    let mut img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    if let Some(o) = orientation {
+    if width * height * bytes_per_pixel > limits.max_alloc_bytes {
+        return Err(DecodeError::Corrupt(format!(
+            "decoding needs more than the decoder's {} bytes of memory",
+            limits.max_alloc_bytes
+        )));
+    }
+    Ok(())
+}
+
+/// zune-jpeg (the decoder `image` uses) in strict mode: an invalid Huffman code, a scan
+/// that runs out of data or a marker where none belongs is an error.
+fn decode_jpeg(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedPhoto, DecodeError> {
+    integrity::check_jpeg(bytes).map_err(damaged)?;
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(jpeg_error)?;
+    let (width, height) = decoder
+        .dimensions()
+        .ok_or_else(|| DecodeError::Corrupt("no frame header".into()))?;
+    check_size(width as u64, height as u64, 3, limits)?;
+    let grey = matches!(
+        decoder.input_colorspace(),
+        Some(ColorSpace::Luma | ColorSpace::LumaA)
+    );
+    let out = if grey { ColorSpace::Luma } else { ColorSpace::RGB };
+    decoder.set_options(decoder.options().jpeg_set_out_colorspace(out));
+    let pixels = decoder.decode().map_err(jpeg_error)?;
+    let (w, h) = (
+        u32::try_from(width).unwrap_or(0),
+        u32::try_from(height).unwrap_or(0),
+    );
+    let mut img = if grey {
+        GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8)
+    } else {
+        RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8)
+    }
+    .ok_or_else(|| DecodeError::Corrupt("the decoder returned too few pixels".into()))?;
+    if let Some(o) = decoder.exif().and_then(|e| Orientation::from_exif_chunk(e)) {
         img.apply_orientation(o);
     }
     Ok(DecodedPhoto {
         rgb: img.into_rgb8(),
-        format,
+        format: ImageFormat::Jpeg,
+    })
+}
+
+fn jpeg_error(e: zune_jpeg::errors::DecodeErrors) -> DecodeError {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("premature end") || lower.contains("eof") || lower.contains("no more bytes") {
+        DecodeError::Truncated
+    } else {
+        DecodeError::Corrupt(text)
+    }
+}
+
+fn decode_png(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedPhoto, DecodeError> {
+    integrity::check_png(bytes).map_err(damaged)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Png);
+    let mut image_limits = image::Limits::default();
+    image_limits.max_alloc = Some(limits.max_alloc_bytes);
+    reader.limits(image_limits);
+    let decoder = reader.into_decoder().map_err(corrupt)?;
+    let (width, height) = decoder.dimensions();
+    check_size(u64::from(width), u64::from(height), 3, limits)?;
+    let img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    Ok(DecodedPhoto {
+        rgb: img.into_rgb8(),
+        format: ImageFormat::Png,
     })
 }
 
@@ -118,14 +215,4 @@ fn corrupt(e: image::ImageError) -> DecodeError {
             }
         }
     }
-}
-
-/// JPEG decoders fill a truncated scan with grey instead of failing; an End Of Image
-/// marker after the first Start Of Scan proves the primary image is whole. Inside
-/// entropy-coded data 0xFF is always stuffed, so any FF D9 there is a real marker.
-fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
-    let Some(sos) = bytes.windows(2).position(|w| w == [0xFF, 0xDA]) else {
-        return false;
-    };
-    bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9])
 }

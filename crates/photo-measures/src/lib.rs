@@ -9,15 +9,28 @@
 
 mod colour;
 mod decode;
+mod entropy;
+pub mod integrity;
 mod regions;
 mod stats;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 
 use passport_model::{
     BackgroundMeasures, ColourMeasures, CompressionMeasures, ExposureMeasures, Face, ImageFormat,
     ImageMeasures, LightingMeasures, SharpnessMeasures,
 };
 
-pub use decode::{decode, DecodeError, DecodeLimits, DecodedPhoto};
+pub use decode::{decode, DecodeError, DecodeLimits, DecodedPhoto, DEFAULT_MAX_PIXELS};
+
+/// JPEG or PNG by their magic bytes; anything else is not decoded.
+fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some(ImageFormat::Jpeg),
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(ImageFormat::Png),
+        _ => None,
+    }
+}
 pub use regions::PixelRect;
 pub use stats::{laplacian_variance, luminance, mean_luminance};
 
@@ -29,6 +42,7 @@ pub fn measure(bytes: &[u8], face: Option<&Face>, limits: &DecodeLimits) -> Imag
             return ImageMeasures {
                 decodable: false,
                 decode_error: Some(e.to_string()),
+                undecodable: Some(e.undecodable()),
                 skipped: vec!["every pixel measure: the image could not be decoded".into()],
                 ..ImageMeasures::default()
             }
@@ -171,3 +185,6 @@ fn colour_of_cheeks(img: &image::RgbImage, face: &passport_model::BoundingBox) -
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod damage_tests;

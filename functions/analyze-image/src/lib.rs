@@ -2,7 +2,9 @@
 //! the pixels around the primary face.
 
 use lambda_support::{parse_input, ErrorName, StepError};
-use passport_model::{FaceAnalysis, ImageMeasures, ObjectStore, PhotoRef, PortError, PortErrorKind};
+use passport_model::{
+    FaceAnalysis, ImageMeasures, ObjectStore, PhotoRef, PortError, PortErrorKind, Undecodable,
+};
 use photo_measures::DecodeLimits;
 use serde::Deserialize;
 use serde_json::Value;
@@ -67,6 +69,10 @@ pub async fn handle<S: ObjectStore>(
                     "the file is larger than the {} bytes analysed",
                     config.max_object_bytes
                 )),
+                undecodable: Some(Undecodable::TooManyBytes {
+                    bytes: photo.size.unwrap_or(0).max(config.max_object_bytes + 1),
+                    max_bytes: config.max_object_bytes,
+                }),
                 skipped: vec!["every pixel measure: the file is too large".into()],
                 ..ImageMeasures::default()
             })

@@ -1,5 +1,8 @@
 use analyze_image::AnalyzeConfig;
+use std::time::Duration;
+
 use aws_adapters::s3::S3ObjectStore;
+use aws_adapters::{load_sdk_config, SdkTimeouts};
 use lambda_runtime::Error;
 use photo_measures::DecodeLimits;
 
@@ -15,7 +18,9 @@ async fn main() -> Result<(), Error> {
         },
         ..defaults
     };
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let store = S3ObjectStore::new(aws_sdk_s3::Client::new(&aws));
+    // template.yaml: Timeout 30.
+    let aws = load_sdk_config(SdkTimeouts::within(Duration::from_secs(30))).await;
+    let store =
+        S3ObjectStore::new(aws_sdk_s3::Client::new(&aws)).with_body_stall_timeout(Duration::from_secs(5));
     lambda_support::serve(|payload| analyze_image::handle(payload, &store, &config)).await
 }

@@ -30,14 +30,18 @@ impl StepError for DetectError {
 
 pub async fn handle<D: FaceDetector>(payload: Value, detector: &D) -> Result<FaceAnalysis, DetectError> {
     let Input { photo } = parse_input(payload).map_err(DetectError::InvalidInput)?;
+    // Bounded whatever the photo: the largest faces, the landmarks the rules use, rounded
+    // numbers (Step Functions' 256 KiB payload limit, and the history's 90 days).
     let analysis = detector
         .detect_faces(&photo)
         .await
-        .map_err(DetectError::Detector)?;
+        .map_err(DetectError::Detector)?
+        .for_document();
     // Identifiers and counts only: face attributes are biometric data.
     tracing::info!(
         photo = %photo.uri(),
         faces = analysis.faces.len(),
+        omitted_faces = analysis.omitted_faces,
         refused = analysis.refused.is_some(),
         "faces detected"
     );

@@ -33,8 +33,12 @@ impl StepError for NotifyError {
     fn error_name(&self) -> ErrorName {
         match self {
             Self::InvalidInput(_) | Self::NothingToReport => ErrorName::InvalidInput,
-            // Every SNS failure is retried by the workflow: a lost verdict is worse than a late one.
-            Self::Publish(_) => ErrorName::Transient,
+            // Throttling and 5xx are retried; authorisation and KMS denials, a missing topic
+            // or invalid parameters go to the operators at once: no retry heals them.
+            Self::Publish(e) => match ErrorName::of_port(e) {
+                ErrorName::PhotoNotFound => ErrorName::Permanent,
+                name => name,
+            },
         }
     }
 }

@@ -1,4 +1,7 @@
+use std::time::Duration;
+
 use aws_adapters::sns::{SnsNotifier, TopicArns};
+use aws_adapters::{load_sdk_config, SdkTimeouts};
 use lambda_runtime::Error;
 use lambda_support::required_env;
 
@@ -10,7 +13,8 @@ async fn main() -> Result<(), Error> {
         rejected: required_env("REJECTED_TOPIC_ARN")?,
         alerts: required_env("ALERTS_TOPIC_ARN")?,
     };
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    // template.yaml: Timeout 10 (Globals).
+    let config = load_sdk_config(SdkTimeouts::within(Duration::from_secs(10))).await;
     let notifier = SnsNotifier::new(aws_sdk_sns::Client::new(&config), topics);
     lambda_support::serve(|payload| notify::handle(payload, &notifier)).await
 }

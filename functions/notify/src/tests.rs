@@ -63,7 +63,25 @@ async fn the_failure_mode_publishes_to_alerts() {
 }
 
 #[tokio::test]
-async fn sns_failures_are_transient() {
+async fn kms_and_authorisation_denials_are_not_retried() {
+    let rule = mock!(Client::publish).then_error(|| {
+        PublishError::KmsAccessDeniedException(
+            aws_sdk_sns::types::error::KmsAccessDeniedException::builder().build(),
+        )
+    });
+    let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+    let err = handle(event("notify.json"), &notifier).await.unwrap_err();
+    assert_eq!(lambda_support::diagnostic(err).error_type, "Permanent");
+    let rule = mock!(Client::publish).then_error(|| {
+        PublishError::NotFoundException(aws_sdk_sns::types::error::NotFoundException::builder().build())
+    });
+    let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());
+    let err = handle(event("notify.json"), &notifier).await.unwrap_err();
+    assert_eq!(lambda_support::diagnostic(err).error_type, "Permanent");
+}
+
+#[tokio::test]
+async fn sns_throttling_is_transient() {
     let rule = mock!(Client::publish)
         .then_error(|| PublishError::KmsThrottlingException(KmsThrottlingException::builder().build()));
     let notifier = SnsNotifier::new(mock_client!(aws_sdk_sns, [&rule]), topics());

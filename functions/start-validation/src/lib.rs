@@ -1,5 +1,6 @@
-//! start-validation: an S3 `ObjectCreated:Put` notification starts one workflow execution
-//! per photo, named after the photo's identity so repeated deliveries are absorbed.
+//! start-validation: an S3 `ObjectCreated:*` notification (Put, Post, Copy,
+//! CompleteMultipartUpload) starts one workflow execution per photo, named after the photo's
+//! identity so repeated deliveries are absorbed. Folder markers (keys ending in `/`) are skipped.
 
 mod key;
 mod name;
@@ -82,14 +83,18 @@ pub async fn handle<W: WorkflowStarter>(event: Value, starter: &W) -> Result<Sta
     let mut failures = Vec::new();
     for (index, record) in event.records.iter().enumerate() {
         let event_name = record.event_name.as_deref().unwrap_or_default();
-        if !event_name.starts_with("ObjectCreated:Put") {
-            tracing::info!(index, event_name, "skipping event that is not ObjectCreated:Put");
+        if !is_object_created(event_name) {
+            tracing::info!(index, event_name, "skipping event that is not ObjectCreated");
             report.skipped += 1;
             continue;
         }
         match start_one(index, record, starter).await {
-            Ok((name, StartOutcome::Started { .. })) => report.started.push(name),
-            Ok((name, StartOutcome::AlreadyStarted)) => {
+            Ok(None) => {
+                tracing::info!(index, "skipping a folder marker (key ends in '/')");
+                report.skipped += 1;
+            }
+            Ok(Some((name, StartOutcome::Started { .. }))) => report.started.push(name),
+            Ok(Some((name, StartOutcome::AlreadyStarted))) => {
                 tracing::info!(index, execution = %name, "already started for this photo");
                 report.already_started.push(name)
             }
@@ -138,12 +143,26 @@ pub fn photo_from_record(index: usize, record: &S3EventRecord) -> Result<PhotoRe
     Ok(photo)
 }
 
+/// Every kind of object creation S3 reports (`ObjectCreated:Put`, `:Post`, `:Copy`,
+/// `:CompleteMultipartUpload`); the `s3:` prefix appears in configurations, not in events,
+/// but is accepted too.
+pub fn is_object_created(event_name: &str) -> bool {
+    event_name
+        .strip_prefix("s3:")
+        .unwrap_or(event_name)
+        .starts_with("ObjectCreated:")
+}
+
+/// Starts the workflow for one record; `None` for a folder marker, which is no photo.
 async fn start_one<W: WorkflowStarter>(
     index: usize,
     record: &S3EventRecord,
     starter: &W,
-) -> Result<(String, StartOutcome), StartError> {
+) -> Result<Option<(String, StartOutcome)>, StartError> {
     let photo = photo_from_record(index, record)?;
+    if photo.key.ends_with('/') {
+        return Ok(None);
+    }
     let name = execution_name(&photo);
     let input = serde_json::to_string(&ExecutionDocument::new(photo.clone())).map_err(StartError::Encode)?;
     let outcome = starter
@@ -151,7 +170,7 @@ async fn start_one<W: WorkflowStarter>(
         .await
         .map_err(|source| StartError::Start { index, source })?;
     tracing::info!(index, execution = %name, photo = %photo.uri(), "workflow started");
-    Ok((name, outcome))
+    Ok(Some((name, outcome)))
 }
 
 #[cfg(test)]

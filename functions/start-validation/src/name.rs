@@ -4,11 +4,13 @@
 use passport_model::PhotoRef;
 use sha2::{Digest, Sha256};
 
-/// Step Functions allows 80 characters; we keep to the set CloudWatch logging accepts.
+/// Step Functions allows 80 characters; a hex digest keeps to the set CloudWatch logging accepts.
 pub const MAX_NAME_LEN: usize = 80;
 const HASH_HEX_LEN: usize = 32;
 
-/// `<readable key tail>-<hash of bucket, key and version (or sequencer)>`.
+/// The hex digest of bucket, key and version (or sequencer): deterministic, so a repeated
+/// event finds the execution it started, and nothing of the file name, which is often the
+/// applicant's name and would live on in ARNs, CloudTrail and metrics.
 pub fn execution_name(photo: &PhotoRef) -> String {
     let version = photo
         .version_id
@@ -22,25 +24,7 @@ pub fn execution_name(photo: &PhotoRef) -> String {
         hasher.update([0u8]);
     }
     let hash = hex::encode(hasher.finalize());
-    let file = photo.key.rsplit('/').next().unwrap_or_default();
-    let readable: String = file
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let room = MAX_NAME_LEN - HASH_HEX_LEN - 1;
-    // Keep the end of the name: it carries the distinguishing part more often.
-    let readable = &readable[readable.len().saturating_sub(room)..];
-    if readable.is_empty() {
-        hash[..HASH_HEX_LEN].to_owned()
-    } else {
-        format!("{readable}-{}", &hash[..HASH_HEX_LEN])
-    }
+    hash[..HASH_HEX_LEN].to_owned()
 }
 
 #[cfg(test)]
@@ -56,9 +40,11 @@ mod tests {
     }
 
     #[test]
-    fn readable_and_deterministic() {
+    fn deterministic_and_free_of_the_file_name() {
         let a = execution_name(&photo("uploads/jane doe+1.jpg", Some("v1"), None));
-        assert!(a.starts_with("jane_doe_1_jpg-"), "{a}");
+        assert_eq!(a.len(), HASH_HEX_LEN);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert!(!a.contains("jane"), "{a}");
         assert_eq!(
             a,
             execution_name(&photo("uploads/jane doe+1.jpg", Some("v1"), None))

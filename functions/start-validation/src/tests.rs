@@ -25,7 +25,8 @@ async fn starts_one_execution_with_the_decoded_key_and_a_derived_name() {
             let input: ExecutionDocument = serde_json::from_str(r.input().unwrap()).unwrap();
             input.photo.key == "uploads/jane doe+1 100%é.jpg"
                 && input.photo.version_id.as_deref() == Some("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
-                && r.name().unwrap().starts_with("jane_doe_1_100___jpg-")
+                && r.name() == Some(execution_name(&input.photo).as_str())
+                && !r.name().unwrap().contains("jane")
                 && r.state_machine_arn() == Some("arn:sm")
         })
         .then_output(started);
@@ -60,15 +61,59 @@ async fn the_same_photo_always_gets_the_same_execution_name() {
 }
 
 #[tokio::test]
-async fn test_events_and_other_event_types_are_skipped() {
+async fn test_events_and_events_other_than_object_created_are_skipped() {
     let rule = mock!(Client::start_execution).then_output(started);
     let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
     let report = handle(event("s3-test-event.json"), &starter).await.unwrap();
     assert_eq!(report.skipped, 1);
-    let mut copy = event("s3-put.json");
-    copy["Records"][0]["eventName"] = "ObjectCreated:Copy".into();
-    let report = handle(copy, &starter).await.unwrap();
+    for other in [
+        "ObjectRemoved:Delete",
+        "ObjectRestore:Completed",
+        "LifecycleExpiration:Delete",
+    ] {
+        let mut removed = event("s3-put.json");
+        removed["Records"][0]["eventName"] = other.into();
+        let report = handle(removed, &starter).await.unwrap();
+        assert_eq!(report.skipped, 1, "{other}");
+    }
+    assert_eq!(rule.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn every_kind_of_object_creation_starts_a_validation() {
+    // `aws s3 cp` uses multipart above 8 MB, browser forms POST, copies COPY (S3 event
+    // notification types, S3 User Guide).
+    let rule = mock!(Client::start_execution)
+        .sequence()
+        .output(started)
+        .times(4)
+        .build();
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    for kind in [
+        "ObjectCreated:Put",
+        "ObjectCreated:Post",
+        "ObjectCreated:Copy",
+        "ObjectCreated:CompleteMultipartUpload",
+    ] {
+        let mut created = event("s3-put.json");
+        created["Records"][0]["eventName"] = kind.into();
+        let report = handle(created, &starter).await.unwrap();
+        assert_eq!(report.started.len(), 1, "{kind}");
+    }
+    assert_eq!(rule.num_calls(), 4);
+}
+
+#[tokio::test]
+async fn a_folder_marker_is_skipped_not_validated() {
+    // The console's "Create folder" writes a 0-byte object whose key ends in '/'.
+    let rule = mock!(Client::start_execution).then_output(started);
+    let starter = SfnWorkflowStarter::new(mock_client!(aws_sdk_sfn, [&rule]), "arn:sm");
+    let mut folder = event("s3-put.json");
+    folder["Records"][0]["s3"]["object"]["key"] = "uploads/class+2026/".into();
+    folder["Records"][0]["s3"]["object"]["size"] = 0.into();
+    let report = handle(folder, &starter).await.unwrap();
     assert_eq!(report.skipped, 1);
+    assert!(report.started.is_empty());
     assert_eq!(rule.num_calls(), 0);
 }
 
@@ -90,11 +135,14 @@ async fn a_batch_tries_every_record_then_fails_for_the_bad_one() {
 
 #[tokio::test]
 async fn a_throttled_record_makes_the_batch_retryable() {
+    let first = |r: &aws_sdk_sfn::operation::start_execution::StartExecutionInput| {
+        r.input().unwrap_or_default().contains("uploads/first")
+    };
     let ok = mock!(Client::start_execution)
-        .match_requests(|r| !r.name().unwrap().starts_with("first"))
+        .match_requests(move |r| !first(r))
         .then_output(started);
     let limited = mock!(Client::start_execution)
-        .match_requests(|r| r.name().unwrap().starts_with("first"))
+        .match_requests(move |r| first(r))
         .then_error(|| {
             StartExecutionError::ExecutionLimitExceeded(ExecutionLimitExceeded::builder().build())
         });

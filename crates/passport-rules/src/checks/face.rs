@@ -23,7 +23,14 @@ pub(super) fn count(ctx: &Ctx<'_>) -> Outcome {
         ));
     }
     let n = ctx.counted_faces;
-    let measured = json!({"faces": n, "ignoredSmallFaces": ctx.ignored_faces});
+    // Faces left out of the document are smaller than every face kept: when a kept face
+    // was too small to count they are too; otherwise there are more than n faces.
+    let omitted = ctx.omitted_faces;
+    let measured = if omitted > 0 {
+        json!({"faces": n, "ignoredSmallFaces": ctx.ignored_faces, "notListed": omitted})
+    } else {
+        json!({"faces": n, "ignoredSmallFaces": ctx.ignored_faces})
+    };
     let note = if ctx.ignored_faces > 0 {
         format!(
             " ({} very small face(s) in the background were ignored.)",
@@ -34,6 +41,8 @@ pub(super) fn count(ctx: &Ctx<'_>) -> Outcome {
     };
     let message = if n == 1 {
         format!("One face was found.{note}")
+    } else if omitted > 0 && ctx.ignored_faces == 0 {
+        format!("More than {n} faces were found. Only you may be in the photo.")
     } else {
         format!("{n} faces were found. Only you may be in the photo.{note}")
     };

@@ -27,6 +27,10 @@ pub(super) fn format(ctx: &Ctx<'_>) -> Outcome {
         format!("The file is a {} image.", m.format.name())
     } else if m.format == passport_model::ImageFormat::Unknown {
         format!("The file is not an image we recognise. Save the photo as {limit} and upload it again.")
+    } else if m.format == passport_model::ImageFormat::Heic {
+        format!(
+            "The file is a HEIC image (the iPhone's default format). Export it as {limit}: on the iPhone, share the photo and choose Options → Most Compatible, or set Settings → Camera → Formats → Most Compatible before taking it."
+        )
     } else {
         format!(
             "The file is a {} image. Save the photo as {limit} and upload it again.",

@@ -1,4 +1,4 @@
-use passport_model::{CheckStatus, MetadataProblem};
+use passport_model::{CheckStatus, MetadataProblem, Undecodable};
 use serde_json::json;
 
 use super::Outcome;
@@ -30,16 +30,47 @@ pub(super) fn decodable(ctx: &Ctx<'_>) -> Outcome {
     }
     if let Some(image) = ctx.image {
         if !image.decodable {
-            let why = image
-                .decode_error
-                .as_deref()
-                .unwrap_or("the image data is damaged");
-            return fail(
-                "not decodable",
-                format!(
-                    "The image could not be read: {why}. Export the photo again and upload the new file."
+            return match &image.undecodable {
+                Some(Undecodable::UnsupportedFormat) => {
+                    Err(skipped(id, "the file format is not supported"))
+                }
+                Some(Undecodable::TooManyPixels {
+                    width,
+                    height,
+                    max_pixels,
+                }) => fail(
+                    "too many pixels",
+                    format!(
+                        "The photo has {width}×{height} pixels ({:.0} megapixels), more than the {:.0} megapixels that can be analysed. It is not damaged: resize it (for example to 1200 pixels wide) and upload it again.",
+                        f64::from(*width) * f64::from(*height) / 1e6,
+                        *max_pixels as f64 / 1e6
+                    ),
                 ),
-            );
+                Some(Undecodable::TooManyBytes { bytes, max_bytes }) => fail(
+                    "too many bytes",
+                    format!(
+                        "The file is {:.1} MB, more than the {:.1} MB that can be analysed. Save it with a little more compression or fewer pixels and upload it again.",
+                        *bytes as f64 / 1e6,
+                        *max_bytes as f64 / 1e6
+                    ),
+                ),
+                Some(Undecodable::Truncated) => fail(
+                    "truncated",
+                    "The image file is damaged: it ends before the picture is complete (the upload or copy was cut short). Upload the original photo again.".into(),
+                ),
+                Some(Undecodable::Damaged) | None => {
+                    let why = image
+                        .decode_error
+                        .as_deref()
+                        .unwrap_or("the image data is corrupt");
+                    fail(
+                        "damaged",
+                        format!(
+                            "The image file is damaged and cannot be read ({why}). Export the photo again and upload the new file."
+                        ),
+                    )
+                }
+            };
         }
     }
     if let Some(reason) = ctx.refused {

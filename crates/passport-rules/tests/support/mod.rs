@@ -33,6 +33,7 @@ pub fn good_measures(width: u32, height: u32, size: u64) -> ImageMeasures {
     ImageMeasures {
         decodable: true,
         decode_error: None,
+        undecodable: None,
         width: Some(width),
         height: Some(height),
         greyscale: Some(false),
@@ -153,6 +154,7 @@ pub fn analysis(faces: Vec<Face>) -> FaceAnalysis {
         source: FaceSource::Rekognition,
         faces,
         refused: None,
+        omitted_faces: 0,
     }
 }
 
