@@ -134,6 +134,11 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
             "Lambda.AWSLambdaException",
             "Lambda.SdkClientException",
             "Lambda.TooManyRequestsException",
+            // A Lambda that stalls or dies without an error type, and a task over its
+            // TimeoutSeconds: stalls surface as retries, not as unhandled failures.
+            "Lambda.ClientExecutionTimeoutException",
+            "Lambda.Unknown",
+            "States.Timeout",
         ] {
             assert!(
                 transient["ErrorEquals"]
@@ -179,4 +184,67 @@ fn an_unanalyzable_file_skips_face_detection() {
     );
     assert_eq!(choice["Choices"][0]["Next"], "DetectFaces");
     assert_eq!(choice["Default"], "EvaluateRules");
+}
+
+#[test]
+fn every_kind_of_upload_starts_a_validation() {
+    let t = template();
+    let events = &t["Resources"]["StartValidationFunction"]["Properties"]["Events"]["Upload"]["Properties"];
+    assert_eq!(events["Events"], "s3:ObjectCreated:*");
+}
+
+fn statements(function: &Yaml) -> Vec<&Yaml> {
+    function["Properties"]["Policies"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.get("Statement").and_then(Yaml::as_sequence))
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn functions_that_read_photos_may_list_the_bucket_so_s3_answers_404_not_403() {
+    let t = template();
+    for name in ["FetchMetadataFunction", "AnalyzeImageFunction"] {
+        let lists = statements(&t["Resources"][name])
+            .iter()
+            .any(|s| s["Action"] == "s3:ListBucket" && s.get("Condition").is_none());
+        assert!(lists, "{name} needs s3:ListBucket on the bucket, without a prefix condition");
+    }
+}
+
+#[test]
+fn step_functions_logs_use_a_vended_logs_group_and_kms_service_access_is_scoped() {
+    let t = template();
+    let name = &t["Resources"]["PhotoValidationLogs"]["Properties"]["LogGroupName"];
+    let text = serde_norway::to_string(name).unwrap();
+    assert!(text.contains("/aws/vendedlogs/states/"), "{text}");
+    let key = &t["Resources"]["TopicsKey"]["Properties"]["KeyPolicy"]["Statement"];
+    for statement in key.as_sequence().unwrap() {
+        if statement["Principal"].get("Service").is_some() {
+            let condition = serde_norway::to_string(&statement["Condition"]).unwrap();
+            assert!(
+                condition.contains("aws:SourceAccount") && condition.contains("aws:SourceArn"),
+                "{condition}"
+            );
+        }
+    }
+}
+
+#[test]
+fn build_and_deploy_read_the_same_architecture() {
+    // Binaries built for arm64 cannot run on x86_64: samconfig keeps the parameter in the
+    // global section that both `sam build` and `sam deploy` read, and nowhere else.
+    let text = std::fs::read_to_string(root().join("samconfig.toml")).unwrap();
+    let mut section = "";
+    let mut found = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('[') {
+            section = line;
+        } else if line.contains("Architecture=") {
+            found.push(section.to_owned());
+        }
+    }
+    assert_eq!(found, vec!["[default.global.parameters]".to_owned()]);
 }

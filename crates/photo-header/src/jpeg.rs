@@ -76,10 +76,43 @@ fn frame_header(data: &[u8], exif_orientation: Option<u16>) -> Result<RawHeader,
     })
 }
 
-/// The primary image's Orientation tag (1..=8); anything else is ignored as absent.
-fn exif_orientation(tiff: &[u8]) -> Option<u16> {
-    let exif = exif::Reader::new().read_raw(tiff.to_vec()).ok()?;
-    let field = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?;
-    let value = field.value.get_uint(0)?;
-    u16::try_from(value).ok().filter(|v| (1..=8).contains(v))
+/// The primary image's Orientation tag (1..=8) from IFD0 of the EXIF TIFF block; anything
+/// else is ignored as absent.
+///
+/// Only IFD0 is read, on purpose: phone files carry maker notes and sub-IFDs whose offsets
+/// often point outside the APP1 segment, and a full EXIF parser gives up on the whole block
+/// then, so a sideways photo would be measured as stored while decoders (and Rekognition,
+/// which reads IFD0 too) show it rotated.
+pub(crate) fn exif_orientation(tiff: &[u8]) -> Option<u16> {
+    let big_endian = match tiff.get(..4)? {
+        [b'M', b'M', 0, 42] => true,
+        [b'I', b'I', 42, 0] => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let b = tiff.get(at..at + 2)?;
+        Some(if big_endian {
+            u16::from_be_bytes([b[0], b[1]])
+        } else {
+            u16::from_le_bytes([b[0], b[1]])
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b = tiff.get(at..at + 4)?;
+        Some(if big_endian {
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        } else {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        })
+    };
+    let ifd0 = usize::try_from(u32_at(4)?).ok()?;
+    let entries = usize::from(u16_at(ifd0)?);
+    (0..entries).find_map(|i| {
+        let entry = ifd0 + 2 + 12 * i;
+        // Tag 0x0112 Orientation, type SHORT, one value, stored in the entry itself.
+        (u16_at(entry)? == 0x0112 && u16_at(entry + 2)? == 3 && u32_at(entry + 4)? == 1)
+            .then(|| u16_at(entry + 8))
+            .flatten()
+            .filter(|v| (1..=8).contains(v))
+    })
 }

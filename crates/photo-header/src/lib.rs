@@ -3,7 +3,7 @@
 //!
 //! The format comes from magic bytes only. For JPEG the frame header (SOFn) gives the
 //! precision and component count, and the APP1 Exif segment the orientation (parsed with
-//! `kamadak-exif`); for PNG the IHDR chunk gives bit depth and colour type. The small marker
+//! our IFD0 reader); for PNG the IHDR chunk gives bit depth and colour type. The small marker
 //! walk is ours because header-only crates report dimensions but not precision and
 //! components, and full decoders want the whole stream.
 

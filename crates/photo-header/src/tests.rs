@@ -200,3 +200,59 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn camera_jpegs_in_every_orientation_report_the_displayed_size() {
+    use photo_measures::testkit::{jpeg, portrait, stored_for_orientation, JpegStyle};
+    let upright = portrait(300, 400, 11);
+    for orientation in 1..=8u16 {
+        let stored = stored_for_orientation(&upright, orientation);
+        for style in [JpegStyle::camera(orientation), JpegStyle { progressive: true, ..JpegStyle::camera(orientation) }] {
+            let file = jpeg(&stored, style);
+            let m = inspect_all(&file);
+            assert_eq!(m.exif_orientation, Some(orientation), "{style:?}");
+            assert_eq!((m.width, m.height), (Some(300), Some(400)), "orientation {orientation}");
+            // From a 64 KiB prefix too, as fetch-metadata reads it.
+            let prefix = &file[..file.len().min(65536)];
+            let m = inspect(prefix, file.len() as u64, None);
+            assert_eq!((m.width, m.height), (Some(300), Some(400)), "orientation {orientation}, prefix");
+        }
+    }
+}
+
+/// A phone's EXIF block: IFD0 with Make, an Exif sub-IFD pointer and a maker-note style
+/// offset that points past the end of the segment, then Orientation.
+fn phone_exif_app1(orientation: u16) -> Vec<u8> {
+    let mut tiff = b"II\x2A\0\x08\0\0\0".to_vec();
+    let entries: [(u16, u16, u32, u32); 3] = [
+        (0x010F, 2, 64, 0x0000_F000),   // Make, ASCII, 64 bytes far outside the block
+        (0x0112, 3, 1, u32::from(orientation)),
+        (0x8769, 4, 1, 0x00FF_FFF0),    // Exif IFD pointer out of range
+    ];
+    tiff.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, kind, count, value) in entries {
+        tiff.extend_from_slice(&tag.to_le_bytes());
+        tiff.extend_from_slice(&kind.to_le_bytes());
+        tiff.extend_from_slice(&count.to_le_bytes());
+        tiff.extend_from_slice(&value.to_le_bytes());
+    }
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    let mut seg = vec![0xFF, 0xE1];
+    seg.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    seg.extend_from_slice(b"Exif\0\0");
+    seg.extend_from_slice(&tiff);
+    seg
+}
+
+#[test]
+fn orientation_is_read_even_when_the_rest_of_the_exif_block_is_broken() {
+    for orientation in [6u16, 8] {
+        let bytes = with_segment_after_soi(&jpeg(400, 300), &phone_exif_app1(orientation));
+        let m = inspect_all(&bytes);
+        assert_eq!(m.exif_orientation, Some(orientation));
+        assert_eq!((m.width, m.height), (Some(300), Some(400)));
+        // The decoder agrees: the pixels are turned too.
+        let photo = photo_measures::decode(&bytes, &photo_measures::DecodeLimits::default()).unwrap();
+        assert_eq!(photo.rgb.dimensions(), (300, 400));
+    }
+}
