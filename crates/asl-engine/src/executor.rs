@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::choice;
 use crate::clock::{BoxFuture, Clock};
 use crate::definition::{Catcher, Handling, Io, PathField, Retrier, State, StateMachine, TaskState};
-use crate::error::{matches, StatesError};
+use crate::error::{matches, within_payload_limit, StatesError};
 use crate::history::{History, HistoryEvent};
 use crate::intrinsics;
 use crate::paths;
@@ -139,7 +139,10 @@ impl Engine {
             "ExecutionStarted",
             json!({"executionStartedEventDetails": {"input": input.to_string(), "roleArn": "arn:aws:iam::000000000000:role/local"}}),
         );
-        let result = run.machine(sm, input.clone()).await;
+        let result = match within_payload_limit(&input, || "the execution input".into()) {
+            Ok(()) => run.machine(sm, input.clone()).await,
+            Err(e) => Err(e),
+        };
         let stop = self.clock.now();
         let (status, output, error, cause) = match result {
             Ok(out) => {
@@ -177,6 +180,18 @@ impl Engine {
         let r = self.rng.lock().map(|mut r| r.next_f64()).unwrap_or(0.5);
         ceiling * r
     }
+}
+
+/// Results in their index order, or the first error to happen (the rest are dropped).
+async fn first_failure_or_all<S>(mut runs: S, total: usize) -> Result<Vec<Value>, StatesError>
+where
+    S: futures::Stream<Item = (usize, Result<Value, StatesError>)> + Unpin,
+{
+    let mut out = vec![Value::Null; total];
+    while let Some((i, result)) = runs.next().await {
+        out[i] = result?;
+    }
+    Ok(out)
 }
 
 fn collect_resources(sm: &StateMachine, f: &mut dyn FnMut(&str)) {
@@ -408,11 +423,17 @@ impl Run<'_> {
                 self.guarded(name, state, &p.handling, &p.io, input, |eff| {
                     Box::pin(async move {
                         self.history.record(self.now(), "ParallelStateStarted", json!({}));
-                        let runs = p.branches.iter().map(|b| self.machine(b, eff.clone()));
-                        let out = futures::future::join_all(runs)
-                            .await
-                            .into_iter()
-                            .collect::<Result<Vec<_>, _>>();
+                        // As on AWS, the first branch to fail fails the state; the others stop.
+                        let runs = p
+                            .branches
+                            .iter()
+                            .enumerate()
+                            .map(|(i, b)| {
+                                let run = self.machine(b, eff.clone());
+                                async move { (i, run.await) }
+                            })
+                            .collect::<futures::stream::FuturesUnordered<_>>();
+                        let out = first_failure_or_all(runs, p.branches.len()).await;
                         let kind = if out.is_ok() {
                             "ParallelStateSucceeded"
                         } else {
@@ -443,6 +464,7 @@ impl Run<'_> {
                             json!({"mapStateStartedEventDetails": {"length": items.len()}}),
                         );
                         let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
+                        let items_len = items.len();
                         let limit = match m.max_concurrency.unwrap_or(0) {
                             0 => items.len().max(1),
                             n => n as usize,
@@ -456,7 +478,10 @@ impl Run<'_> {
                                     Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
                                 );
                                 let item_input = match selector {
-                                    Some(t) => apply_template(t, eff, &ctx, &mut self.rng())?,
+                                    Some(t) => match apply_template(t, eff, &ctx, &mut self.rng()) {
+                                        Ok(v) => v,
+                                        Err(e) => return (i, Err(e)),
+                                    },
                                     None => item,
                                 };
                                 self.history.record(
@@ -465,23 +490,22 @@ impl Run<'_> {
                                     json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
                                 );
                                 let out = self.machine(&m.item_processor, item_input).await;
-                                let kind = if out.is_ok() {
-                                    "MapIterationSucceeded"
+                                let (kind, details) = if out.is_ok() {
+                                    ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
                                 } else {
-                                    "MapIterationFailed"
+                                    ("MapIterationFailed", "mapIterationFailedEventDetails")
                                 };
                                 self.history.record(
                                     self.now(),
                                     kind,
-                                    json!({"mapIterationSucceededEventDetails": {"name": name, "index": i}}),
+                                    json!({details: {"name": name, "index": i}}),
                                 );
-                                out
+                                (i, out)
                             }
                         });
-                        let results: Vec<_> = stream::iter(runs).buffered(limit).collect().await;
-                        results
-                            .into_iter()
-                            .collect::<Result<Vec<_>, _>>()
+                        // The first iteration to fail fails the Map; the rest stop.
+                        first_failure_or_all(stream::iter(runs).buffer_unordered(limit), items_len)
+                            .await
                             .map(Value::Array)
                     })
                 })
@@ -489,6 +513,7 @@ impl Run<'_> {
             }
         };
         let (Step::Next(_, out) | Step::End(out)) = &step;
+        within_payload_limit(out, || format!("the output of '{name}'"))?;
         self.history.state_exited(self.now(), kind, name, out);
         Ok(step)
     }
@@ -523,9 +548,11 @@ impl Run<'_> {
                 }
                 _ => effective,
             };
+            within_payload_limit(&effective, || format!("the input of '{name}' after Parameters"))?;
             let result = self
                 .with_retry(name, &h.retry, || work(effective.clone()))
                 .await?;
+            within_payload_limit(&result, || format!("the result of '{name}'"))?;
             let result = match &h.result_selector {
                 Some(t) => apply_template(t, &result, &ctx, &mut self.rng())?,
                 None => result,

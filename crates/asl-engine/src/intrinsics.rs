@@ -161,22 +161,34 @@ impl Parser<'_> {
             match c {
                 b'\\' => {
                     let n = *self.s.get(self.i).ok_or_else(|| self.err("dangling escape"))?;
-                    self.i += 1;
                     match n {
-                        // Escaped braces stay escaped so Format can tell them from placeholders.
-                        b'{' | b'}' => {
-                            out.push('\\');
-                            out.push(n as char);
+                        // Escaped braces become markers so Format can tell them from
+                        // placeholders, whatever precedes them (an escaped backslash too).
+                        b'{' => out.push(ESCAPED_OPEN),
+                        b'}' => out.push(ESCAPED_CLOSE),
+                        _ => {
+                            // Any other escaped character stands for itself, whole.
+                            let len = utf8_len(n);
+                            let ch = self
+                                .src
+                                .get(self.i..self.i + len)
+                                .ok_or_else(|| self.err("invalid escape"))?;
+                            out.push_str(ch);
+                            self.i += len - 1;
                         }
-                        _ => out.push(n as char),
                     }
+                    self.i += 1;
                 }
                 b'\'' => return Ok(Arg::Literal(Value::String(out))),
                 _ => {
                     // Copy the whole UTF-8 sequence.
                     let start = self.i - 1;
                     let len = utf8_len(c);
-                    out.push_str(&self.src[start..start + len]);
+                    let ch = self
+                        .src
+                        .get(start..start + len)
+                        .ok_or_else(|| self.err("invalid character"))?;
+                    out.push_str(ch);
                     self.i = start + len;
                 }
             }
@@ -193,8 +205,12 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
+/// Stand-ins for `\{` and `\}` between parsing and formatting (private-use characters).
+const ESCAPED_OPEN: char = '\u{F8F0}';
+const ESCAPED_CLOSE: char = '\u{F8F1}';
+
 fn unescape_braces(s: &str) -> String {
-    s.replace("\\{", "{").replace("\\}", "}")
+    s.replace(ESCAPED_OPEN, "{").replace(ESCAPED_CLOSE, "}")
 }
 
 fn eval(arg: &Arg, input: &Value, ctx: &Value, rng: &mut crate::Rng) -> Result<Value, StatesError> {
@@ -230,9 +246,8 @@ fn format(template: &str, values: &[Value]) -> Result<Value, StatesError> {
     let mut chars = template.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' if matches!(chars.peek(), Some('{') | Some('}')) => {
-                out.push(chars.next().unwrap_or_default())
-            }
+            ESCAPED_OPEN => out.push('{'),
+            ESCAPED_CLOSE => out.push('}'),
             '{' if chars.peek() == Some(&'}') => {
                 chars.next();
                 let v = values
@@ -458,6 +473,17 @@ mod tests {
             &json!({"Execution": {"Name": "e1"}}),
             &mut crate::Rng::new(7),
         )
+    }
+
+    #[test]
+    fn escapes_of_backslashes_and_multi_byte_characters() {
+        // An escaped backslash before a placeholder is a backslash, then the placeholder.
+        assert_eq!(ev("States.Format('a\\\\{}', 'x')").unwrap(), json!("a\\x"));
+        // An escaped non-ASCII character is that character, whole (it used to panic).
+        assert_eq!(ev("States.Format('caf\\é {}', 'ok')").unwrap(), json!("café ok"));
+        assert_eq!(ev("States.Format('\\{ {} \\}', 1)").unwrap(), json!("{ 1 }"));
+        assert_eq!(ev("States.Format('{}', '€\\\\')").unwrap(), json!("€\\"));
+        assert_eq!(ev("States.Format('{}', '日本')").unwrap(), json!("日本"));
     }
 
     #[test]

@@ -42,12 +42,21 @@ pub fn parse_definition(text: &str) -> Result<StateMachine, DefinitionError> {
 }
 
 fn check_types(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
+    let top = if prefix.is_empty() {
+        TOP_LEVEL
+    } else {
+        BRANCH_LEVEL
+    };
+    check_fields(machine, top, &format!("{prefix}the state machine"), problems);
     let Some(states) = machine.get("States").and_then(Value::as_object) else {
         problems.push(format!("{prefix}the state machine has no States object"));
         return;
     };
     for (name, state) in states {
         let at = format!("{prefix}state '{name}'");
+        if let Some(kind) = state.get("Type").and_then(Value::as_str) {
+            check_state_fields(kind, state, &at, problems);
+        }
         match state.get("Type").and_then(Value::as_str) {
             None => problems.push(format!("{at} has no Type")),
             Some(t) if !STATE_TYPES.contains(&t) => problems.push(format!("{at} has an unknown Type '{t}'")),
@@ -68,6 +77,230 @@ fn check_types(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// Fields AWS defines that the local twin does not run: refused, never ignored.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("TimeoutSeconds@top", "an execution-wide TimeoutSeconds"),
+    ("TimeoutSecondsPath", "TimeoutSecondsPath"),
+    (
+        "HeartbeatSeconds",
+        "HeartbeatSeconds (activities and task tokens)",
+    ),
+    ("HeartbeatSecondsPath", "HeartbeatSecondsPath"),
+    ("Credentials", "cross-account Credentials"),
+    ("Arguments", "JSONata Arguments"),
+    ("Output", "JSONata Output"),
+    ("Assign", "workflow variables (Assign)"),
+    ("ItemReader", "Distributed Map ItemReader"),
+    ("ItemBatcher", "Distributed Map ItemBatcher"),
+    ("ResultWriter", "Distributed Map ResultWriter"),
+    ("ToleratedFailureCount", "ToleratedFailureCount"),
+    ("ToleratedFailureCountPath", "ToleratedFailureCountPath"),
+    ("ToleratedFailurePercentage", "ToleratedFailurePercentage"),
+    ("ToleratedFailurePercentagePath", "ToleratedFailurePercentagePath"),
+    ("MaxConcurrencyPath", "MaxConcurrencyPath"),
+    ("Label", "Distributed Map Label"),
+];
+
+const TOP_LEVEL: &[&str] = &[
+    "Comment",
+    "StartAt",
+    "States",
+    "TimeoutSeconds",
+    "Version",
+    "QueryLanguage",
+];
+const BRANCH_LEVEL: &[&str] = &["Comment", "StartAt", "States", "ProcessorConfig", "QueryLanguage"];
+const IO: &[&str] = &["InputPath", "OutputPath"];
+const RESULT: &[&str] = &["Parameters", "ResultSelector", "ResultPath", "Retry", "Catch"];
+const TRANSITION: &[&str] = &["Next", "End"];
+
+fn allowed_fields(kind: &str) -> Vec<&'static str> {
+    let mut fields = vec![
+        "Type",
+        "Comment",
+        "QueryLanguage",
+        "Assign",
+        "Arguments",
+        "Output",
+    ];
+    let extra: &[&[&str]] = match kind {
+        "Task" => &[
+            IO,
+            RESULT,
+            TRANSITION,
+            &[
+                "Resource",
+                "TimeoutSeconds",
+                "TimeoutSecondsPath",
+                "HeartbeatSeconds",
+                "HeartbeatSecondsPath",
+                "Credentials",
+            ],
+        ],
+        "Pass" => &[IO, TRANSITION, &["Parameters", "Result", "ResultPath"]],
+        "Choice" => &[IO, &["Choices", "Default"]],
+        "Wait" => &[
+            IO,
+            TRANSITION,
+            &["Seconds", "Timestamp", "SecondsPath", "TimestampPath"],
+        ],
+        "Succeed" => &[IO],
+        "Fail" => &[&["Error", "Cause", "ErrorPath", "CausePath"]],
+        "Parallel" => &[IO, RESULT, TRANSITION, &["Branches"]],
+        "Map" => &[
+            IO,
+            RESULT,
+            TRANSITION,
+            &[
+                "ItemProcessor",
+                "Iterator",
+                "ItemsPath",
+                "ItemSelector",
+                "MaxConcurrency",
+                "MaxConcurrencyPath",
+                "ItemReader",
+                "ItemBatcher",
+                "ResultWriter",
+                "ToleratedFailureCount",
+                "ToleratedFailureCountPath",
+                "ToleratedFailurePercentage",
+                "ToleratedFailurePercentagePath",
+                "Label",
+            ],
+        ],
+        _ => &[],
+    };
+    for group in extra {
+        fields.extend_from_slice(group);
+    }
+    fields
+}
+
+/// Unknown fields are errors (AWS refuses them too); known ones the twin does not run are
+/// refused by name.
+fn check_fields(object: &Value, allowed: &[&str], at: &str, problems: &mut Vec<String>) {
+    let Some(map) = object.as_object() else {
+        problems.push(format!("{at} is not a JSON object"));
+        return;
+    };
+    for key in map.keys() {
+        if !allowed.contains(&key.as_str()) {
+            problems.push(format!("{at} has an unknown field '{key}'"));
+            continue;
+        }
+        let lookup = if key == "TimeoutSeconds" && allowed == TOP_LEVEL {
+            "TimeoutSeconds@top"
+        } else {
+            key.as_str()
+        };
+        if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| *k == lookup) {
+            problems.push(format!("{at} uses {what}, which the local twin does not support"));
+        }
+    }
+    match map.get("QueryLanguage").map(|v| v.as_str()) {
+        None | Some(Some("JSONPath")) => {}
+        Some(Some("JSONata")) => problems.push(format!(
+            "{at} uses QueryLanguage JSONata, which the local twin does not support yet"
+        )),
+        Some(other) => problems.push(format!("{at} has an invalid QueryLanguage {other:?}")),
+    }
+}
+
+const MAX_SECONDS: u64 = 99_999_999;
+
+fn check_state_fields(kind: &str, state: &Value, at: &str, problems: &mut Vec<String>) {
+    check_fields(state, &allowed_fields(kind), at, problems);
+    let integer = |field: &str, min: u64, max: u64, problems: &mut Vec<String>| {
+        if let Some(v) = state.get(field) {
+            if !v.as_u64().is_some_and(|n| (min..=max).contains(&n)) {
+                problems.push(format!(
+                    "{at}: {field} must be an integer from {min} to {max}, not {v}"
+                ));
+            }
+        }
+    };
+    integer("TimeoutSeconds", 1, MAX_SECONDS, problems);
+    integer("Seconds", 0, MAX_SECONDS, problems);
+    integer("MaxConcurrency", 0, u64::from(u32::MAX), problems);
+    for (i, r) in state
+        .get("Retry")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let rat = format!("{at}, retrier {}", i + 1);
+        check_fields(
+            r,
+            &[
+                "ErrorEquals",
+                "IntervalSeconds",
+                "MaxAttempts",
+                "BackoffRate",
+                "MaxDelaySeconds",
+                "JitterStrategy",
+                "Comment",
+            ],
+            &rat,
+            problems,
+        );
+        let int = |field: &str, min: u64, max: u64, problems: &mut Vec<String>| {
+            if let Some(v) = r.get(field) {
+                if !v.as_u64().is_some_and(|n| (min..=max).contains(&n)) {
+                    problems.push(format!(
+                        "{rat}: {field} must be an integer from {min} to {max}, not {v}"
+                    ));
+                }
+            }
+        };
+        int("IntervalSeconds", 1, MAX_SECONDS, problems);
+        int("MaxAttempts", 0, MAX_SECONDS, problems);
+        int("MaxDelaySeconds", 1, 31_622_400, problems);
+        if let Some(v) = r.get("BackoffRate") {
+            if !v
+                .as_f64()
+                .is_some_and(|b| (1.0..=MAX_SECONDS as f64).contains(&b))
+            {
+                problems.push(format!(
+                    "{rat}: BackoffRate must be a number of at least 1.0, not {v}"
+                ));
+            }
+        }
+        if let Some(v) = r.get("JitterStrategy") {
+            if !matches!(v.as_str(), Some("FULL" | "NONE")) {
+                problems.push(format!("{rat}: JitterStrategy must be FULL or NONE, not {v}"));
+            }
+        }
+    }
+    for (i, c) in state
+        .get("Catch")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        check_fields(
+            c,
+            &["ErrorEquals", "Next", "ResultPath", "Comment"],
+            &format!("{at}, catcher {}", i + 1),
+            problems,
+        );
+    }
+    if kind == "Map" {
+        let processor = state.get("ItemProcessor").or_else(|| state.get("Iterator"));
+        if let Some(mode) = processor
+            .and_then(|p| p.get("ProcessorConfig"))
+            .and_then(|c| c.get("Mode"))
+        {
+            if mode != "INLINE" {
+                problems.push(format!(
+                    "{at}: ProcessorConfig Mode {mode} (Distributed Map) is not supported by the local twin"
+                ));
+            }
         }
     }
 }

@@ -342,3 +342,136 @@ fn substitutions_fill_placeholders() {
         r#"{"Resource": "arn:aws:lambda:local:0:function:f"}"#
     );
 }
+
+/// A task that never finishes: an execution that waits for it would hang.
+fn engine_with_a_hanging_task(clock: &VirtualClock) -> Engine {
+    let mut e = engine(clock);
+    e.register("hang", |_v: Value| async move {
+        std::future::pending::<()>().await;
+        Ok(Value::Null)
+    });
+    e
+}
+
+async fn within_ten_seconds(x: impl std::future::Future<Output = Execution>) -> Execution {
+    tokio::time::timeout(Duration::from_secs(10), x)
+        .await
+        .expect("the execution waited for a branch after another had failed")
+}
+
+#[tokio::test]
+async fn parallel_stops_at_the_first_failed_branch() {
+    let clock = VirtualClock::default();
+    let def = json!({"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "H", "States": {"H": {"Type": "Task", "Resource": "hang", "End": true}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "boom", "End": true}}}]}}});
+    let x = within_ten_seconds(run_with(&engine_with_a_hanging_task(&clock), def, json!({}))).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("PhotoNotFound"));
+}
+
+#[tokio::test]
+async fn map_stops_at_the_first_failed_iteration_and_records_it() {
+    let clock = VirtualClock::default();
+    // Each item names its fate: the first hangs, the second fails.
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemsPath": "$.r",
+        "ItemProcessor": {"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$", "StringEquals": "hang", "Next": "H"}], "Default": "B"},
+            "H": {"Type": "Task", "Resource": "hang", "End": true},
+            "B": {"Type": "Task", "Resource": "boom", "End": true}}}}}});
+    let x = within_ten_seconds(run_with(
+        &engine_with_a_hanging_task(&clock),
+        def,
+        json!({"r": ["hang", "fail"]}),
+    ))
+    .await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("PhotoNotFound"));
+    assert!(kinds(&x).contains(&"MapIterationFailed"));
+}
+
+#[tokio::test]
+async fn payloads_over_256_kib_fail_with_a_terminal_error_no_catch_can_handle() {
+    let clock = VirtualClock::default();
+    let mut e = engine(&clock);
+    e.register("big", |_v: Value| async move {
+        Ok(json!({"blob": "x".repeat(300 * 1024)}))
+    });
+    let def = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "big", "End": true,
+              "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
+        "Caught": {"Type": "Succeed"}}});
+    let x = run_with(&e, def, json!({})).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert!(clock.sleeps().is_empty(), "a terminal error is not retried");
+    // An execution input over the limit fails at once too.
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let x = run(def.clone(), json!({"blob": "y".repeat(257 * 1024)})).await;
+    assert_eq!(x.error.as_deref(), Some("States.DataLimitExceeded"));
+    // Just under the limit is fine.
+    let x = run(def, json!({"blob": "y".repeat(255 * 1024)})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+}
+
+#[test]
+fn what_the_twin_does_not_run_is_refused_never_ignored() {
+    let cases = [
+        (
+            json!({"StartAt": "P", "TimeoutSeconds": 60, "States": {"P": {"Type": "Pass", "End": true}}}),
+            "TimeoutSeconds",
+        ),
+        (
+            json!({"StartAt": "P", "QueryLanguage": "JSONata", "States": {"P": {"Type": "Pass", "End": true}}}),
+            "JSONata",
+        ),
+        (
+            json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "echo", "TimeoutSecondsPath": "$.t", "End": true}}}),
+            "TimeoutSecondsPath",
+        ),
+        (
+            json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "echo", "HeartbeatSeconds": 10, "End": true}}}),
+            "HeartbeatSeconds",
+        ),
+        (
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Resutl": 1, "End": true}}}),
+            "unknown field 'Resutl'",
+        ),
+        (
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": true}}}),
+            "Assign",
+        ),
+        (
+            json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "echo", "TimeoutSeconds": -5, "End": true}}}),
+            "TimeoutSeconds",
+        ),
+        (
+            json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "echo", "TimeoutSeconds": 1e300, "End": true}}}),
+            "TimeoutSeconds",
+        ),
+        (
+            json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "echo", "End": true,
+            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": -1}]}}}),
+            "IntervalSeconds",
+        ),
+        (
+            json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "echo", "End": true,
+            "Retry": [{"ErrorEquals": ["States.ALL"], "BackoffRate": 0.5}]}}}),
+            "BackoffRate",
+        ),
+        (
+            json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": -3, "End": true}}}),
+            "Seconds",
+        ),
+        (
+            json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemReader": {},
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+            "ItemReader",
+        ),
+    ];
+    for (def, expected) in cases {
+        let err = parse_definition(&def.to_string()).expect_err(&def.to_string());
+        assert!(err.to_string().contains(expected), "{def}: {err}");
+    }
+}

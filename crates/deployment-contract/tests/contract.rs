@@ -210,7 +210,10 @@ fn functions_that_read_photos_may_list_the_bucket_so_s3_answers_404_not_403() {
         let lists = statements(&t["Resources"][name])
             .iter()
             .any(|s| s["Action"] == "s3:ListBucket" && s.get("Condition").is_none());
-        assert!(lists, "{name} needs s3:ListBucket on the bucket, without a prefix condition");
+        assert!(
+            lists,
+            "{name} needs s3:ListBucket on the bucket, without a prefix condition"
+        );
     }
 }
 

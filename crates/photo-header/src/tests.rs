@@ -207,15 +207,29 @@ fn camera_jpegs_in_every_orientation_report_the_displayed_size() {
     let upright = portrait(300, 400, 11);
     for orientation in 1..=8u16 {
         let stored = stored_for_orientation(&upright, orientation);
-        for style in [JpegStyle::camera(orientation), JpegStyle { progressive: true, ..JpegStyle::camera(orientation) }] {
+        for style in [
+            JpegStyle::camera(orientation),
+            JpegStyle {
+                progressive: true,
+                ..JpegStyle::camera(orientation)
+            },
+        ] {
             let file = jpeg(&stored, style);
             let m = inspect_all(&file);
             assert_eq!(m.exif_orientation, Some(orientation), "{style:?}");
-            assert_eq!((m.width, m.height), (Some(300), Some(400)), "orientation {orientation}");
+            assert_eq!(
+                (m.width, m.height),
+                (Some(300), Some(400)),
+                "orientation {orientation}"
+            );
             // From a 64 KiB prefix too, as fetch-metadata reads it.
             let prefix = &file[..file.len().min(65536)];
             let m = inspect(prefix, file.len() as u64, None);
-            assert_eq!((m.width, m.height), (Some(300), Some(400)), "orientation {orientation}, prefix");
+            assert_eq!(
+                (m.width, m.height),
+                (Some(300), Some(400)),
+                "orientation {orientation}, prefix"
+            );
         }
     }
 }
@@ -225,9 +239,9 @@ fn camera_jpegs_in_every_orientation_report_the_displayed_size() {
 fn phone_exif_app1(orientation: u16) -> Vec<u8> {
     let mut tiff = b"II\x2A\0\x08\0\0\0".to_vec();
     let entries: [(u16, u16, u32, u32); 3] = [
-        (0x010F, 2, 64, 0x0000_F000),   // Make, ASCII, 64 bytes far outside the block
+        (0x010F, 2, 64, 0x0000_F000), // Make, ASCII, 64 bytes far outside the block
         (0x0112, 3, 1, u32::from(orientation)),
-        (0x8769, 4, 1, 0x00FF_FFF0),    // Exif IFD pointer out of range
+        (0x8769, 4, 1, 0x00FF_FFF0), // Exif IFD pointer out of range
     ];
     tiff.extend_from_slice(&(entries.len() as u16).to_le_bytes());
     for (tag, kind, count, value) in entries {
