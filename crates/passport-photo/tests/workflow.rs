@@ -45,6 +45,10 @@ impl Drop for TempDir {
 }
 
 fn setup(faces: &str) -> Setup {
+    setup_with(&fixture(faces))
+}
+
+fn setup_with(faces: &Path) -> Setup {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
         "twin-test-{}-{}",
@@ -55,7 +59,7 @@ fn setup(faces: &str) -> Setup {
     let outbox = dir.join("outbox");
     let deps = Arc::new(Dependencies {
         store: FolderStore,
-        faces: LocalFaces::recorded(&fixture(faces)).unwrap(),
+        faces: LocalFaces::recorded(faces).unwrap(),
         outbox: Outbox::new(&outbox, true),
         profile: passport_rules::icao(),
         analyze: analyze_image::AnalyzeConfig::default(),
@@ -266,3 +270,109 @@ async fn a_failing_report_does_not_hide_the_original_error() {
     assert_eq!(x.error.as_deref(), Some("Permanent"));
     assert_eq!(x.cause.as_deref(), Some("AccessDenied"));
 }
+
+/// A group photo: Rekognition returns up to 100 faces, each with every attribute and all 30
+/// landmarks (about 3 KB), which would put 300 KB into every state's input and output:
+/// over Step Functions' 256 KiB, a terminal error no Catch handles. The document keeps the
+/// largest faces and what the rules read, so the photo gets its verdict.
+#[tokio::test]
+async fn a_group_photo_of_a_hundred_faces_stays_under_the_payload_limit_and_is_rejected() {
+    let compliant: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("compliant")).unwrap()).unwrap();
+    let template = compliant["FaceDetails"][0].clone();
+    let mut faces = Vec::new();
+    for i in 0..100 {
+        let mut face = template.clone();
+        let (row, col) = (f64::from(i / 10), f64::from(i % 10));
+        face["BoundingBox"] = serde_json::json!({"Left": col * 0.1, "Top": row * 0.1, "Width": 0.08 + 0.0001 * f64::from(i), "Height": 0.09});
+        // Every landmark type Rekognition returns, as with Attributes ALL.
+        let landmarks: Vec<Value> = (0..30)
+            .map(|k| serde_json::json!({"Type": LANDMARK_TYPES[k], "X": 0.123_456_789 + col * 0.1, "Y": 0.234_567_891 + row * 0.1}))
+            .collect();
+        face["Landmarks"] = Value::Array(landmarks);
+        // The rest of an ALL response, which the adapter drops (never used for decisions).
+        face["Emotions"] = serde_json::json!([
+            "CALM",
+            "HAPPY",
+            "SAD",
+            "ANGRY",
+            "CONFUSED",
+            "DISGUSTED",
+            "SURPRISED",
+            "FEAR"
+        ]
+        .iter()
+        .map(|t| serde_json::json!({"Type": t, "Confidence": 12.345_678_901_234_567}))
+        .collect::<Vec<_>>());
+        face["Gender"] = serde_json::json!({"Value": "Female", "Confidence": 99.123_456_789_012_34});
+        face["Beard"] = serde_json::json!({"Value": false, "Confidence": 97.123_456_789_012_34});
+        face["Mustache"] = serde_json::json!({"Value": false, "Confidence": 98.123_456_789_012_34});
+        faces.push(face);
+    }
+    let response = serde_json::json!({"FaceDetails": faces});
+    assert!(
+        response.to_string().len() > 256 * 1024,
+        "the recorded response must exceed the limit by itself"
+    );
+    let tmp = std::env::temp_dir().join(format!("group-{}.json", std::process::id()));
+    std::fs::write(&tmp, response.to_string()).unwrap();
+    let s = setup_with(&tmp);
+    let photo = portrait(&s.dir, "class.jpg");
+    let x = run(&s, &photo).await;
+    let _ = std::fs::remove_file(&tmp);
+    assert_eq!(
+        x.status,
+        ExecutionStatus::Succeeded,
+        "{:?} {:?}",
+        x.error,
+        x.cause
+    );
+    let v = verdict(&x);
+    assert_eq!(v.outcome, Outcome::Rejected);
+    let count = v.checks.iter().find(|c| c.id == "face.count").unwrap();
+    assert_eq!(count.status, CheckStatus::Fail);
+    assert_eq!(count.measured["notListed"], 90, "{count:?}");
+    let biggest_state_output = x
+        .history
+        .iter()
+        .filter_map(|e| e.details.get("stateExitedEventDetails"))
+        .filter_map(|d| d["output"].as_str())
+        .map(str::len)
+        .max()
+        .unwrap();
+    assert!(biggest_state_output < 64 * 1024, "{biggest_state_output} bytes");
+    assert_eq!(outbox_lines(&s, "rejected").len(), 1);
+}
+
+const LANDMARK_TYPES: [&str; 30] = [
+    "eyeLeft",
+    "eyeRight",
+    "nose",
+    "mouthLeft",
+    "mouthRight",
+    "leftEyeBrowLeft",
+    "leftEyeBrowRight",
+    "leftEyeBrowUp",
+    "rightEyeBrowLeft",
+    "rightEyeBrowRight",
+    "rightEyeBrowUp",
+    "leftEyeLeft",
+    "leftEyeRight",
+    "leftEyeUp",
+    "leftEyeDown",
+    "rightEyeLeft",
+    "rightEyeRight",
+    "rightEyeUp",
+    "rightEyeDown",
+    "noseLeft",
+    "noseRight",
+    "mouthUp",
+    "mouthDown",
+    "leftPupil",
+    "rightPupil",
+    "upperJawlineLeft",
+    "midJawlineLeft",
+    "chinBottom",
+    "midJawlineRight",
+    "upperJawlineRight",
+];

@@ -134,18 +134,25 @@ fn check_size(
 
 /// zune-jpeg (the decoder `image` uses) in strict mode: an invalid Huffman code, a scan
 /// that runs out of data or a marker where none belongs is an error.
+///
+/// The pixel limit is applied first, from the headers alone: a decompression bomb is "too
+/// large", and following its entropy-coded data would cost what the limit is there to spare.
 fn decode_jpeg(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedPhoto, DecodeError> {
-    integrity::check_jpeg(bytes).map_err(damaged)?;
     let options = DecoderOptions::default()
         .set_strict_mode(true)
         .set_max_width(usize::MAX)
         .set_max_height(usize::MAX);
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
-    decoder.decode_headers().map_err(jpeg_error)?;
+    if let Err(e) = decoder.decode_headers() {
+        // The walk names truncation and damage more precisely than the decoder's words.
+        integrity::check_jpeg(bytes).map_err(damaged)?;
+        return Err(jpeg_error(e));
+    }
     let (width, height) = decoder
         .dimensions()
         .ok_or_else(|| DecodeError::Corrupt("no frame header".into()))?;
     check_size(width as u64, height as u64, 3, limits)?;
+    integrity::check_jpeg(bytes).map_err(damaged)?;
     let grey = matches!(
         decoder.input_colorspace(),
         Some(ColorSpace::Luma | ColorSpace::LumaA)
@@ -183,6 +190,7 @@ fn jpeg_error(e: zune_jpeg::errors::DecodeErrors) -> DecodeError {
 }
 
 fn decode_png(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedPhoto, DecodeError> {
+    // The chunk walk is linear in the file, so it may come before the pixel limit.
     integrity::check_png(bytes).map_err(damaged)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Png);
     let mut image_limits = image::Limits::default();
