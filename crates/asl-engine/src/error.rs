@@ -52,6 +52,18 @@ pub fn matches(error_equals: &[String], error: &str) -> bool {
     })
 }
 
+/// `States.DataLimitExceeded` when `value` is over [`PAYLOAD_LIMIT_BYTES`] as JSON.
+pub fn within_payload_limit(value: &Value, what: impl FnOnce() -> String) -> Result<(), StatesError> {
+    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > PAYLOAD_LIMIT_BYTES {
+        return Err(StatesError::data_limit(format!(
+            "{} is {size} bytes, over the {PAYLOAD_LIMIT_BYTES}-byte payload limit",
+            what()
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::matches;
@@ -77,16 +89,4 @@ mod tests {
             "States.DataLimitExceeded"
         ));
     }
-}
-
-/// `States.DataLimitExceeded` when `value` is over [`PAYLOAD_LIMIT_BYTES`] as JSON.
-pub fn within_payload_limit(value: &Value, what: impl FnOnce() -> String) -> Result<(), StatesError> {
-    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
-    if size > PAYLOAD_LIMIT_BYTES {
-        return Err(StatesError::data_limit(format!(
-            "{} is {size} bytes, over the {PAYLOAD_LIMIT_BYTES}-byte payload limit",
-            what()
-        )));
-    }
-    Ok(())
 }
