@@ -1,21 +1,19 @@
+//! The contract between the state machine, the template and the crates: every task names a
+//! deployed function with its crate and an invoke policy, every error name matched in
+//! `Retry`/`Catch` is one the functions raise, every kind of upload starts a validation.
+
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 use serde_norway::Value as Yaml;
 
-fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use system_tests::{root, template};
 
 fn asl() -> Value {
     serde_json::from_str(
         &std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap(),
     )
     .unwrap()
-}
-
-fn template() -> Yaml {
-    serde_norway::from_str(&std::fs::read_to_string(root().join("template.yaml")).unwrap()).unwrap()
 }
 
 fn placeholders(text: &str) -> BTreeSet<String> {

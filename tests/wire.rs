@@ -1,95 +1,22 @@
 //! Wire tests: the real SDK clients and our adapters against moto server (a local AWS
 //! emulator) started here on a free loopback port and stopped afterwards. moto has no
 //! Rekognition DetectFaces; that adapter is tested with SDK-level mocks instead.
-//!
-//! moto_server is looked up in MOTO_SERVER, then `.venv/tools/bin` (the test command
-//! installs it there), then PATH. Without it the tests say so loudly and pass, unless
-//! REQUIRE_WIRE_TESTS is set (the test command sets it), in which case they fail.
-
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+//! (moto_server is found as `system_tests::moto` says.)
 
 use aws_adapters::s3::S3ObjectStore;
 use aws_adapters::sfn::SfnWorkflowStarter;
 use aws_adapters::sns::{SnsNotifier, TopicArns};
-use aws_config::BehaviorVersion;
 use passport_model::{ImageFormat, ObjectStore, PhotoRef, StartOutcome, Topic, WorkflowStarter};
 use serde_json::{json, Value};
 
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
+use system_tests::moto::{self, Moto};
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn moto_binary() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("MOTO_SERVER") {
-        return Some(PathBuf::from(p));
-    }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/tools/bin/moto_server");
-    if venv.exists() {
-        return Some(venv);
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join("moto_server"))
-            .find(|p| p.exists())
-    })
-}
-
-/// Starts moto server on a free loopback port, or explains loudly why not.
 fn moto() -> Option<Moto> {
-    let Some(bin) = moto_binary() else {
-        let why = "moto_server not found (run ./scripts/test.sh, which installs it in .venv/tools)";
-        if std::env::var_os("REQUIRE_WIRE_TESTS").is_some() {
-            panic!("wire tests required but {why}");
-        }
-        eprintln!("\n*** WIRE TEST SKIPPED: {why} ***\n");
-        return None;
-    };
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap();
-    let child = Command::new(bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto_server starts");
-    let moto = Moto {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto_server did not start within 30 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(moto)
+    moto::start()
 }
 
 async fn config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "wire-tests",
-        ))
-        .load()
-        .await
+    moto::sdk_config(endpoint).await
 }
 
 fn jpeg(w: u32, h: u32) -> Vec<u8> {
@@ -184,7 +111,7 @@ async fn start_validation_starts_once_per_photo() {
         .unwrap();
     let starter = SfnWorkflowStarter::new(sfn.clone(), sm.state_machine_arn());
     let event: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/s3-put.json")).unwrap(),
+        &std::fs::read_to_string(system_tests::root().join("events/s3-put.json")).unwrap(),
     )
     .unwrap();
     let first = start_validation::handle(event.clone(), &starter).await.unwrap();
@@ -271,7 +198,7 @@ async fn notify_publishes_body_and_attributes_that_subscribers_receive() {
         },
     );
     let input: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/notify.json")).unwrap(),
+        &std::fs::read_to_string(system_tests::root().join("events/notify.json")).unwrap(),
     )
     .unwrap();
     let receipt = notify::handle(input, &notifier).await.unwrap();

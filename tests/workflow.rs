@@ -14,7 +14,7 @@ use passport_photo::twin::{self, Dependencies};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../passport-rules/fixtures/rekognition/{name}.json"))
+    system_tests::root().join(format!("crates/passport-rules/fixtures/rekognition/{name}.json"))
 }
 
 /// A 600×750 colour JPEG: light background, skin where the fixtures put the face.

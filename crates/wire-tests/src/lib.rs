@@ -1,1 +1,0 @@
-//! No code: `tests/wire.rs` runs the real SDK clients against moto server.

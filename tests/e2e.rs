@@ -1,0 +1,555 @@
+//! End to end: the six release binaries (the `bootstrap`s `sam build` makes, or a release
+//! build), each under its own Lambda Runtime API on loopback, with the AWS SDK pointed at
+//! moto server (S3, SNS, SQS, Step Functions) and at a Rekognition stub through
+//! `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_REKOGNITION`, and their environment taken from
+//! `template.yaml`. The workflow between them is the real `statemachine/photo_validation.asl.json`
+//! run by the twin's interpreter, whose tasks invoke the functions through their Runtime
+//! APIs: every payload crosses the JSON boundaries it crosses on AWS.
+//!
+//! One test runs the scenarios in turn over one moto server and one set of processes
+//! (starting them is the slow part); each scenario says its name when it fails.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use asl_engine::{Engine, Execution, ExecutionStatus, StatesError, VirtualClock};
+use aws_sdk_s3::primitives::ByteStream;
+use serde_json::{json, Value};
+use system_tests::functions::{template_env, Function};
+use system_tests::rekognition_stub::RekognitionStub;
+use system_tests::runtime_api::Outcome;
+use system_tests::{moto, root};
+
+const BUCKET: &str = "passport-photos-e2e";
+
+struct World {
+    s3: aws_sdk_s3::Client,
+    sqs: aws_sdk_sqs::Client,
+    sfn: aws_sdk_sfn::Client,
+    queues: BTreeMap<&'static str, String>,
+    state_machine_arn: String,
+    stub: RekognitionStub,
+    functions: BTreeMap<String, Function>,
+}
+
+fn fixture(name: &str) -> Value {
+    let path = root().join(format!("crates/passport-rules/fixtures/rekognition/{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A 600×750 colour JPEG with skin where the fixtures put the face.
+fn portrait() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(600, 750, |x, y| {
+        let head = (150..450).contains(&x) && (60..750).contains(&y);
+        image::Rgb(if head { [214, 168, 140] } else { [236, 236, 232] })
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// The key as S3 writes it into event notifications: form-encoded, `/` kept.
+fn event_key(key: &str) -> String {
+    key.split('/')
+        .map(|part| form_urlencoded::byte_serialize(part.as_bytes()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl World {
+    async fn new(moto: &moto::Moto) -> Self {
+        let conf = moto::sdk_config(&moto.endpoint).await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(true)
+                .build(),
+        );
+        let sns = aws_sdk_sns::Client::new(&conf);
+        let sqs = aws_sdk_sqs::Client::new(&conf);
+        let sfn = aws_sdk_sfn::Client::new(&conf);
+        s3.create_bucket().bucket(BUCKET).send().await.unwrap();
+        s3.put_bucket_versioning()
+            .bucket(BUCKET)
+            .versioning_configuration(
+                aws_sdk_s3::types::VersioningConfiguration::builder()
+                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let mut refs: BTreeMap<&str, String> = BTreeMap::new();
+        let mut queues = BTreeMap::new();
+        for (topic, logical) in [
+            ("approved", "ApprovedTopic"),
+            ("rejected", "RejectedTopic"),
+            ("alerts", "AlertsTopic"),
+        ] {
+            let arn = sns
+                .create_topic()
+                .name(topic)
+                .send()
+                .await
+                .unwrap()
+                .topic_arn
+                .unwrap();
+            let url = sqs
+                .create_queue()
+                .queue_name(format!("{topic}-inbox"))
+                .send()
+                .await
+                .unwrap()
+                .queue_url
+                .unwrap();
+            let queue_arn = sqs
+                .get_queue_attributes()
+                .queue_url(&url)
+                .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .send()
+                .await
+                .unwrap()
+                .attributes
+                .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+                .clone();
+            sns.subscribe()
+                .topic_arn(&arn)
+                .protocol("sqs")
+                .endpoint(queue_arn)
+                .send()
+                .await
+                .unwrap();
+            refs.insert(logical, arn);
+            queues.insert(topic, url);
+        }
+        // moto runs nothing unless told to: the executions it records are only started.
+        let definition = passport_photo::twin::DEFINITION;
+        let state_machine_arn = sfn
+            .create_state_machine()
+            .name("PhotoValidation-e2e")
+            .definition(definition)
+            .role_arn("arn:aws:iam::123456789012:role/photo-validation")
+            .send()
+            .await
+            .unwrap()
+            .state_machine_arn;
+        refs.insert("PhotoValidation", state_machine_arn.clone());
+        refs.insert("RulesProfile", "icao".into());
+        refs.insert("RulesOverrides", String::new());
+        let stub = RekognitionStub::start().await;
+        let endpoints = vec![
+            ("AWS_ENDPOINT_URL".to_owned(), moto.endpoint.clone()),
+            ("AWS_ENDPOINT_URL_REKOGNITION".to_owned(), stub.endpoint()),
+        ];
+        let mut functions = BTreeMap::new();
+        for package in system_tests::functions::template_functions().keys() {
+            let env = template_env(package, &refs);
+            functions.insert(package.clone(), Function::start(package, &env, &endpoints).await);
+        }
+        Self {
+            s3,
+            sqs,
+            sfn,
+            queues,
+            state_machine_arn,
+            stub,
+            functions,
+        }
+    }
+
+    async fn invoke(&self, package: &str, payload: Value) -> Outcome {
+        let f = &self.functions[package];
+        f.api
+            .invoke(payload, f.timeout + Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|e| panic!("{package}: {e}\n--- its logs ---\n{}", f.logs()))
+    }
+
+    /// Uploads a photo; returns its version id.
+    async fn upload(&self, key: &str, bytes: Vec<u8>) -> String {
+        self.s3
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .unwrap()
+            .version_id
+            .unwrap()
+    }
+
+    /// The notification S3 sends for that upload.
+    fn s3_event(&self, key: &str, version: &str, size: usize) -> Value {
+        let mut event: Value =
+            serde_json::from_str(&std::fs::read_to_string(root().join("events/s3-put.json")).unwrap())
+                .unwrap();
+        let record = &mut event["Records"][0];
+        record["s3"]["bucket"]["name"] = json!(BUCKET);
+        record["s3"]["bucket"]["arn"] = json!(format!("arn:aws:s3:::{BUCKET}"));
+        record["s3"]["object"]["key"] = json!(event_key(key));
+        record["s3"]["object"]["versionId"] = json!(version);
+        record["s3"]["object"]["size"] = json!(size);
+        record["s3"]["object"]["sequencer"] = json!(format!("00{:016X}", size));
+        event
+    }
+
+    /// The executions moto recorded for the state machine, with their inputs.
+    async fn executions(&self) -> Vec<(String, Value)> {
+        let list = self
+            .sfn
+            .list_executions()
+            .state_machine_arn(&self.state_machine_arn)
+            .send()
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for e in list.executions() {
+            let d = self
+                .sfn
+                .describe_execution()
+                .execution_arn(e.execution_arn())
+                .send()
+                .await
+                .unwrap();
+            out.push((
+                e.name().to_owned(),
+                serde_json::from_str(d.input().unwrap_or("null")).unwrap(),
+            ));
+        }
+        out
+    }
+
+    /// The real definition, its tasks invoking the function processes.
+    fn engine(&self, clock: &VirtualClock) -> Engine {
+        let mut engine =
+            Engine::new(Arc::new(clock.clone())).with_state_machine_arn(self.state_machine_arn.clone());
+        for (_, function) in passport_photo::twin::FUNCTIONS {
+            let api = self.functions[*function].api.clone();
+            let limit = self.functions[*function].timeout + Duration::from_secs(5);
+            engine.register(
+                passport_photo::twin::function_arn(function),
+                move |payload: Value| {
+                    let api = api.clone();
+                    async move {
+                        match api.invoke(payload, limit).await {
+                            Ok(Outcome::Response(v)) => Ok(v),
+                            // What Step Functions reports for a Lambda error: its type, and
+                            // the error object as the cause.
+                            Ok(Outcome::Error {
+                                error_type,
+                                error_message,
+                            }) => Err(StatesError::new(
+                                error_type.clone(),
+                                json!({"errorType": error_type, "errorMessage": error_message}).to_string(),
+                            )),
+                            Err(e) => Err(StatesError::new("Lambda.Unknown", e)),
+                        }
+                    }
+                },
+            );
+        }
+        engine
+    }
+
+    async fn run_workflow(&self, name: &str, input: Value) -> Execution {
+        let sm = passport_photo::twin::load_definition(passport_photo::twin::DEFINITION).unwrap();
+        self.engine(&VirtualClock::default())
+            .execute(&sm, name, input)
+            .await
+    }
+
+    /// Messages published to a topic, read from the queue subscribed to it.
+    async fn messages(&self, topic: &str, at_least: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        for _ in 0..10 {
+            let r = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queues[topic])
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap();
+            for m in r.messages() {
+                let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+                out.push(envelope);
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queues[topic])
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            if out.len() >= at_least && r.messages().is_empty() {
+                break;
+            }
+        }
+        out
+    }
+
+    /// S3 event → start-validation → the execution it started → the workflow.
+    async fn validate_upload(&self, key: &str, bytes: Vec<u8>) -> Execution {
+        let size = bytes.len();
+        let version = self.upload(key, bytes).await;
+        let before = self.executions().await.len();
+        let started = self
+            .invoke("start-validation", self.s3_event(key, &version, size))
+            .await;
+        let Outcome::Response(report) = started else {
+            panic!("start-validation failed: {started:?}");
+        };
+        assert_eq!(report["started"].as_array().map(Vec::len), Some(1), "{report}");
+        let executions = self.executions().await;
+        assert_eq!(executions.len(), before + 1);
+        let (name, input) = executions
+            .into_iter()
+            .find(|(n, _)| n == report["started"][0].as_str().unwrap())
+            .unwrap();
+        self.run_workflow(&name, input).await
+    }
+}
+
+fn body(envelope: &Value) -> Value {
+    serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap()
+}
+
+async fn approved_photo_through_every_binary(w: &World) {
+    w.stub.answer(fixture("compliant"), &[]);
+    w.stub.reset_calls();
+    let key = "uploads/jane doe+1 100%é.jpg";
+    let x = w.validate_upload(key, portrait()).await;
+    assert_eq!(
+        x.status,
+        ExecutionStatus::Succeeded,
+        "approved: {:?} {:?}",
+        x.error,
+        x.cause
+    );
+    assert_eq!(x.output.as_ref().unwrap()["verdict"]["outcome"], "APPROVED");
+    let messages = w.messages("approved", 1).await;
+    assert_eq!(messages.len(), 1, "approved: one message on the approved topic");
+    let b = body(&messages[0]);
+    assert_eq!(b["photo"]["key"], key, "the key is decoded exactly once");
+    assert_eq!(messages[0]["MessageAttributes"]["outcome"]["Value"], "APPROVED");
+    assert_eq!(w.stub.calls().len(), 1);
+    let call = &w.stub.calls()[0];
+    assert_eq!(call["Image"]["S3Object"]["Name"], key);
+    assert_eq!(call["Attributes"], json!(["ALL"]));
+}
+
+async fn rejected_photo(w: &World) {
+    w.stub.answer(fixture("two_faces"), &[]);
+    let x = w.validate_upload("uploads/class.jpg", portrait()).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded, "rejected: {:?}", x.cause);
+    let messages = w.messages("rejected", 1).await;
+    assert_eq!(messages.len(), 1, "rejected: one message on the rejected topic");
+    let failed: Vec<String> = body(&messages[0])["failedChecks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(failed.contains(&"face.count".to_owned()), "{failed:?}");
+}
+
+async fn unanalyzable_file_costs_no_rekognition_call(w: &World) {
+    w.stub.reset_calls();
+    let x = w
+        .validate_upload("uploads/notes.jpg", b"this is not a photo".to_vec())
+        .await;
+    assert_eq!(
+        x.status,
+        ExecutionStatus::Succeeded,
+        "unanalyzable: {:?}",
+        x.cause
+    );
+    assert_eq!(w.stub.calls().len(), 0, "unanalyzable: no DetectFaces call");
+    let messages = w.messages("rejected", 1).await;
+    assert_eq!(messages.len(), 1, "unanalyzable: one rejection");
+}
+
+async fn deleted_photo_is_reported_to_alerts(w: &World) {
+    let key = "uploads/gone.jpg";
+    let bytes = portrait();
+    let size = bytes.len();
+    let version = w.upload(key, bytes).await;
+    let Outcome::Response(report) = w
+        .invoke("start-validation", w.s3_event(key, &version, size))
+        .await
+    else {
+        panic!("deleted: start-validation failed");
+    };
+    w.s3.delete_object()
+        .bucket(BUCKET)
+        .key(key)
+        .version_id(&version)
+        .send()
+        .await
+        .unwrap();
+    let name = report["started"][0].as_str().unwrap().to_owned();
+    let (_, input) = w
+        .executions()
+        .await
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .unwrap();
+    let x = w.run_workflow(&name, input).await;
+    assert_eq!(x.status, ExecutionStatus::Failed, "deleted: the execution fails");
+    assert_eq!(
+        x.error.as_deref(),
+        Some("PhotoNotFound"),
+        "deleted: {:?}",
+        x.cause
+    );
+    let alerts = w.messages("alerts", 1).await;
+    assert_eq!(alerts.len(), 1, "deleted: one alert");
+    assert_eq!(body(&alerts[0])["error"], "PhotoNotFound");
+}
+
+async fn throttled_detection_is_retried_then_succeeds(w: &World) {
+    // More throttles than the SDK's own three attempts: the workflow's Retry takes over.
+    w.stub.answer(
+        fixture("compliant"),
+        &[
+            (400, "ThrottlingException"),
+            (400, "ThrottlingException"),
+            (400, "ThrottlingException"),
+            (400, "ProvisionedThroughputExceededException"),
+        ],
+    );
+    w.stub.reset_calls();
+    let x = w.validate_upload("uploads/busy-day.jpg", portrait()).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded, "throttled: {:?}", x.cause);
+    assert!(
+        w.stub.calls().len() >= 5,
+        "throttled: {} calls",
+        w.stub.calls().len()
+    );
+    let retried = x.history.iter().any(|e| {
+        e.kind == "TaskRetryScheduled" && e.details["retryScheduledEventDetails"]["error"] == "Transient"
+    });
+    assert!(retried, "throttled: the workflow retried a Transient error");
+    assert_eq!(w.messages("approved", 1).await.len(), 1);
+}
+
+async fn a_repeated_s3_event_starts_one_execution(w: &World) {
+    w.stub.answer(fixture("compliant"), &[]);
+    let key = "uploads/twice.jpg";
+    let bytes = portrait();
+    let size = bytes.len();
+    let version = w.upload(key, bytes).await;
+    let event = w.s3_event(key, &version, size);
+    let before = w.executions().await.len();
+    let Outcome::Response(first) = w.invoke("start-validation", event.clone()).await else {
+        panic!("repeat: first delivery failed");
+    };
+    let Outcome::Response(second) = w.invoke("start-validation", event).await else {
+        panic!("repeat: second delivery failed");
+    };
+    assert_eq!(first["started"].as_array().unwrap().len(), 1);
+    // AWS answers a StartExecution with the name and input of an open execution with that
+    // execution (success); once it closed, with ExecutionAlreadyExists. Either way the second
+    // delivery names the first execution and starts nothing new.
+    let named: Vec<&Value> = ["started", "alreadyStarted"]
+        .iter()
+        .flat_map(|k| second[*k].as_array().into_iter().flatten())
+        .collect();
+    assert_eq!(
+        named,
+        vec![&first["started"][0]],
+        "repeat: the second delivery is absorbed: {second}"
+    );
+    let executions = w.executions().await;
+    assert_eq!(executions.len(), before + 1, "repeat: one execution");
+    let name = first["started"][0].as_str().unwrap();
+    let (_, input) = executions.into_iter().find(|(n, _)| n == name).unwrap();
+    w.run_workflow(name, input).await;
+    assert_eq!(w.messages("approved", 1).await.len(), 1, "repeat: one message");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_release_binaries_end_to_end_on_a_local_aws() {
+    let Some(moto) = moto::start() else { return };
+    let w = World::new(&moto).await;
+    approved_photo_through_every_binary(&w).await;
+    rejected_photo(&w).await;
+    unanalyzable_file_costs_no_rekognition_call(&w).await;
+    deleted_photo_is_reported_to_alerts(&w).await;
+    throttled_detection_is_retried_then_succeeds(&w).await;
+    a_repeated_s3_event_starts_one_execution(&w).await;
+    for f in w.functions.values() {
+        assert!(f.api.next_polls() >= 1, "{} never polled", f.package);
+        // AWS_LAMBDA_LOG_FORMAT=JSON: one JSON object per line, for CloudWatch Logs Insights;
+        // photos are biometric data, so no face detail and no image bytes in any line.
+        let logs = f.logs();
+        assert!(!logs.trim().is_empty(), "{} logged nothing", f.package);
+        for line in logs.lines().filter(|l| !l.trim().is_empty()) {
+            let entry: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}: a log line that is not JSON ({e}): {line}", f.package));
+            assert!(entry["level"].is_string(), "{}: {line}", f.package);
+            for secret in ["Landmarks", "BoundingBox", "FaceDetails", "/9j/"] {
+                assert!(!line.contains(secret), "{} logged {secret}: {line}", f.package);
+            }
+        }
+    }
+}
+
+/// Every variable a `main.rs` requires (`required_env("…")`), by function.
+fn required_variables() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for package in system_tests::functions::template_functions().keys() {
+        let main =
+            std::fs::read_to_string(root().join("functions").join(package).join("src/main.rs")).unwrap();
+        for (i, m) in main.match_indices("required_env(\"") {
+            let rest = &main[i + m.len()..];
+            out.push((package.clone(), rest[..rest.find('"').unwrap()].to_owned()));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_environment_variable_fails_the_init_naming_it() {
+    let required = required_variables();
+    assert!(required.len() >= 4, "the scan found {required:?}");
+    // Any ARN will do: the init stops before a client is used.
+    let refs: BTreeMap<&str, String> = ["ApprovedTopic", "RejectedTopic", "AlertsTopic", "PhotoValidation"]
+        .into_iter()
+        .map(|id| {
+            (
+                id,
+                format!("arn:aws:sns:{}:123456789012:{id}", system_tests::REGION),
+            )
+        })
+        .chain([
+            ("RulesProfile", "icao".to_owned()),
+            ("RulesOverrides", String::new()),
+        ])
+        .collect();
+    for (package, missing) in required {
+        let env: Vec<(String, String)> = template_env(&package, &refs)
+            .into_iter()
+            .filter(|(k, _)| *k != missing)
+            .collect();
+        let mut f = Function::start(&package, &env, &[]).await;
+        let status = f
+            .exited_within(Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("{package} without {missing} must stop, not serve"));
+        assert!(!status.success(), "{package} without {missing}: {status}");
+        let logs = f.logs();
+        assert!(
+            logs.contains(&missing),
+            "{package}: the init error names {missing}: {logs}"
+        );
+        // lambda_runtime posts nothing to /runtime/init/error for an error returned before
+        // `run`: Lambda reports such an exit as Runtime.ExitError, with these log lines.
+        assert_eq!(
+            f.api.next_polls(),
+            0,
+            "{package} without {missing} asked for an event"
+        );
+    }
+}
