@@ -497,15 +497,17 @@ async fn the_release_binaries_end_to_end_on_a_local_aws() {
     }
 }
 
-/// Every variable a `main.rs` requires (`required_env("…")`), by function.
+/// Every variable a `main.rs` requires (`required_env`, `env_positive`), by function.
 fn required_variables() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for package in system_tests::functions::template_functions().keys() {
         let main =
             std::fs::read_to_string(root().join("functions").join(package).join("src/main.rs")).unwrap();
-        for (i, m) in main.match_indices("required_env(\"") {
-            let rest = &main[i + m.len()..];
-            out.push((package.clone(), rest[..rest.find('"').unwrap()].to_owned()));
+        for call in ["required_env(\"", "env_positive(\""] {
+            for (i, m) in main.match_indices(call) {
+                let rest = &main[i + m.len()..];
+                out.push((package.clone(), rest[..rest.find('"').unwrap()].to_owned()));
+            }
         }
     }
     out

@@ -11,7 +11,7 @@ use system_tests::{root, template};
 /// The environment variable names a `main.rs` reads (`required_env`, `env_or`, `env::var`).
 fn variables_read(source: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    for call in ["required_env(\"", "env_or(\"", "env::var(\""] {
+    for call in ["required_env(\"", "env_positive(\"", "env_or(\"", "env::var(\""] {
         for (i, _) in source.match_indices(call) {
             let rest = &source[i + call.len()..];
             if let Some(end) = rest.find('"') {

@@ -97,6 +97,26 @@ where
     }
 }
 
+/// A required environment variable holding a positive number.
+pub fn env_positive<T>(name: &'static str) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + Default,
+    T::Err: std::fmt::Display,
+{
+    let value = required_env(name)?;
+    let invalid = |reason: String| ConfigError::Invalid {
+        name,
+        value: value.clone(),
+        reason,
+    };
+    let n: T = value.trim().parse().map_err(|e: T::Err| invalid(e.to_string()))?;
+    if n > T::default() {
+        Ok(n)
+    } else {
+        Err(invalid("must be greater than zero".into()))
+    }
+}
+
 /// The typed input of a step, from the raw Lambda payload. A payload of the wrong shape
 /// is the caller's error, reported as `InvalidInput` by the handlers.
 pub fn parse_input<T: serde::de::DeserializeOwned>(
@@ -118,6 +138,24 @@ where
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
             handler(event.payload).await.map_err(diagnostic)
+        },
+    ))
+    .await
+}
+
+/// Like [`serve`], for handlers that plan their work by the invocation's deadline.
+pub async fn serve_until<F, Fut, T, E>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(serde_json::Value, std::time::SystemTime) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    T: serde::Serialize,
+    E: StepError,
+{
+    let handler = &handler;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            let deadline = event.context.deadline();
+            handler(event.payload, deadline).await.map_err(diagnostic)
         },
     ))
     .await

@@ -26,6 +26,7 @@ pub use metadata::{ImageFormat, ImageMetadata, MetadataProblem};
 pub use notification::{NotificationReceipt, OutboundMessage, Topic};
 pub use photo::PhotoRef;
 pub use ports::{
-    FaceDetector, Notifier, ObjectHead, ObjectStore, PortError, PortErrorKind, StartOutcome, WorkflowStarter,
+    FaceDetector, Notifier, ObjectHead, ObjectStore, PortError, PortErrorKind, StartOutcome, TaskAnswer,
+    TaskCallback, WorkflowStarter,
 };
 pub use verdict::{CheckResult, CheckStatus, Outcome, Verdict};

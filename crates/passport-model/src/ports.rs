@@ -132,3 +132,26 @@ impl<T: ObjectStore + Sync> ObjectStore for &T {
         (**self).read_all(photo, max_bytes)
     }
 }
+
+/// What became of an answer to a waiting workflow task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskAnswer {
+    /// The task took the answer.
+    Delivered,
+    /// The task no longer waits (it timed out, or its execution stopped): the answer has no
+    /// taker, and asking again would not change that.
+    TaskGone,
+}
+
+/// Answers a workflow task that waits for a task token (`.waitForTaskToken`).
+pub trait TaskCallback {
+    /// The task succeeded with `output` (JSON text).
+    fn succeed(&self, token: &str, output: &str) -> impl Future<Output = Result<TaskAnswer, PortError>> + Send;
+    /// The task failed with the error name the state machine matches, and a cause.
+    fn fail(
+        &self,
+        token: &str,
+        error: &str,
+        cause: &str,
+    ) -> impl Future<Output = Result<TaskAnswer, PortError>> + Send;
+}

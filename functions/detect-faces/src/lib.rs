@@ -1,5 +1,8 @@
 //! detect-faces: finds the faces of the exact uploaded version and converts them into our
 //! own face types. Rekognition reads the image from S3 itself; the function never holds it.
+//! Deployed as the consumer of the detect-faces queue ([`queue`]), which paces the calls.
+
+pub mod queue;
 
 use lambda_support::{parse_input, ErrorName, StepError};
 use passport_model::{FaceAnalysis, FaceDetector, PhotoRef, PortError};
