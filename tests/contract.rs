@@ -68,7 +68,10 @@ fn every_function_the_workflow_calls_exists_with_its_crate_and_an_invoke_policy(
         })
         .collect();
     for (_, target) in sm["DefinitionSubstitutions"].as_mapping().unwrap() {
-        let name = getatt_resource(target).expect("substitutions are !GetAtt <Function>.Arn");
+        // The detect-faces queue (`!Ref` gives its URL): checked by its own test.
+        let Some(name) = getatt_resource(target) else {
+            continue;
+        };
         let function = res
             .get(name.as_str())
             .unwrap_or_else(|| panic!("{name} is not in the template"));
@@ -127,17 +130,25 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
                     .any(|v| v == "Transient")
             })
             .unwrap();
-        for e in [
-            "Lambda.ServiceException",
-            "Lambda.AWSLambdaException",
-            "Lambda.SdkClientException",
-            "Lambda.TooManyRequestsException",
-            // A Lambda that stalls or dies without an error type, and a task over its
-            // TimeoutSeconds: stalls surface as retries, not as unhandled failures.
-            "Lambda.ClientExecutionTimeoutException",
-            "Lambda.Unknown",
-            "States.Timeout",
-        ] {
+        // What the integration itself raises when it fails to deliver (AWS's error names for
+        // Lambda and SQS tasks); for a Lambda a stall or a death without an error type, and
+        // a task over its TimeoutSeconds, surface as retries, not as unhandled failures.
+        // The queue's wait is the backlog's: its timeout is final (and alerted).
+        let integration_errors: &[&str] =
+            if state["Resource"] == "arn:aws:states:::sqs:sendMessage.waitForTaskToken" {
+                &["SQS.SdkClientException", "SQS.AmazonSQSException"]
+            } else {
+                &[
+                    "Lambda.ServiceException",
+                    "Lambda.AWSLambdaException",
+                    "Lambda.SdkClientException",
+                    "Lambda.TooManyRequestsException",
+                    "Lambda.ClientExecutionTimeoutException",
+                    "Lambda.Unknown",
+                    "States.Timeout",
+                ]
+            };
+        for e in integration_errors {
             assert!(
                 transient["ErrorEquals"]
                     .as_array()
@@ -165,6 +176,87 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
     // The Fail state reports the original error, not ReportFailure's.
     assert_eq!(states["Failed"]["ErrorPath"], "$.error.Error");
     assert_eq!(states["ReportFailure"]["Catch"][0]["ResultPath"], "$.alertError");
+}
+
+/// The admission control of DetectFaces: the state sends to the queue and waits for its
+/// token; the queue's consumer is detect-faces, bounded, answering this state machine only.
+#[test]
+fn face_detection_waits_in_a_bounded_queue_whose_consumer_answers_the_task() {
+    let asl = asl();
+    let state = &asl["States"]["DetectFaces"];
+    assert_eq!(
+        state["Resource"],
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+    );
+    assert_eq!(state["Parameters"]["QueueUrl"], "${DetectFacesQueueUrl}");
+    assert_eq!(state["Parameters"]["MessageBody"]["taskToken.$"], "$$.Task.Token");
+    // A backlog of 100 000 photos at 5 TPS (the lowest regional quota) takes 5.6 hours.
+    assert!(
+        state["TimeoutSeconds"].as_u64().unwrap() >= 100_000 / 5,
+        "the timeout fits a long backlog"
+    );
+
+    let t = template();
+    let sm = &t["Resources"]["PhotoValidation"]["Properties"];
+    let Yaml::Tagged(url) = &sm["DefinitionSubstitutions"]["DetectFacesQueueUrl"] else {
+        panic!("DetectFacesQueueUrl is !Ref <queue>");
+    };
+    let queue_id = url.value.as_str().unwrap();
+    let queue = &t["Resources"][queue_id];
+    assert_eq!(queue["Type"], "AWS::SQS::Queue");
+    let sends: Vec<&Yaml> = sm["Policies"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.get("SQSSendMessagePolicy"))
+        .collect();
+    assert!(
+        sends
+            .iter()
+            .any(|p| getatt_resource(&p["QueueName"]).as_deref() == Some(queue_id)),
+        "the state machine may send to {queue_id}"
+    );
+    // Redelivery gives up (SendTaskFailure) before the queue dead-letters.
+    let max_receives = queue["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+        .as_u64()
+        .unwrap();
+    assert!(u64::from(detect_faces::queue::GIVE_UP_AFTER_RECEIVES) < max_receives);
+
+    let function = &t["Resources"]["DetectFacesFunction"];
+    let event = &function["Properties"]["Events"]["Work"]["Properties"];
+    assert_eq!(function["Properties"]["Events"]["Work"]["Type"], "SQS");
+    assert_eq!(getatt_resource(&event["Queue"]).as_deref(), Some(queue_id));
+    assert_eq!(event["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    let max_concurrency = &event["ScalingConfig"]["MaximumConcurrency"];
+    assert!(matches!(max_concurrency, Yaml::Tagged(t) if t.value == "DetectFacesConcurrency"));
+    // Lambda refuses a queue whose visibility timeout is below the function's timeout.
+    let visibility = queue["Properties"]["VisibilityTimeout"].as_u64().unwrap();
+    let timeout = function["Properties"]["Timeout"].as_u64().unwrap();
+    assert!(
+        visibility >= timeout,
+        "visibility {visibility} < timeout {timeout}"
+    );
+    // A batch the pacer cannot finish is handed back, but a full one should fit.
+    let batch = event["BatchSize"].as_u64().unwrap();
+    assert!(batch * detect_faces::queue::TIME_FOR_ONE_RECORD.as_secs() / 2 <= timeout);
+    let answers = statements(function)
+        .into_iter()
+        .find(|s| {
+            s["Action"]
+                .as_sequence()
+                .is_some_and(|a| a.iter().any(|a| a == "states:SendTaskSuccess"))
+        })
+        .expect("detect-faces may answer tasks");
+    assert!(
+        matches!(&answers["Resource"], Yaml::Tagged(t) if t.tag == "Ref" && t.value == "PhotoValidation")
+    );
+    // The dead-letter queue is watched.
+    let dlq = getatt_resource(&queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]).unwrap();
+    let watched = resources(&t).values().any(|r| {
+        r["Type"] == "AWS::CloudWatch::Alarm"
+            && getatt_resource(&r["Properties"]["Dimensions"][0]["Value"]).as_deref() == Some(dlq.as_str())
+    });
+    assert!(watched, "an alarm watches {dlq}");
 }
 
 #[test]

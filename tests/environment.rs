@@ -75,14 +75,24 @@ fn iam_actions(operation: &str) -> &'static [&'static str] {
         "detect_faces" => &["rekognition:DetectFaces", "s3:GetObject", "s3:GetObjectVersion"],
         "publish" => &["sns:Publish", "kms:GenerateDataKey*", "kms:Decrypt"],
         "start_execution" => &["states:StartExecution"],
+        "send_task_success" => &["states:SendTaskSuccess"],
+        "send_task_failure" => &["states:SendTaskFailure"],
         other => panic!("aws-adapters calls {other}: add the IAM actions it needs to this table"),
     }
 }
 
-/// The IAM actions a function's `main.rs` needs through the adapters it builds.
-fn actions_needed(main: &str) -> BTreeSet<&'static str> {
+/// The IAM actions a function needs: through the adapters its `main.rs` builds, and to
+/// read the KMS-encrypted queue its event source mapping polls (the polling itself is
+/// granted by SAM's SQS event).
+fn actions_needed(main: &str, function: &Yaml) -> BTreeSet<&'static str> {
     let mut needed = BTreeSet::new();
-    for module in ["s3", "rekognition", "sns", "sfn"] {
+    let polls_a_queue = function["Properties"]["Events"]
+        .as_mapping()
+        .is_some_and(|events| events.values().any(|e| e["Type"] == "SQS"));
+    if polls_a_queue {
+        needed.insert("kms:Decrypt");
+    }
+    for module in ["s3", "rekognition", "sns", "sfn", "sfn_tasks"] {
         if main.contains(&format!("aws_adapters::{module}::")) {
             let operations = sdk_operations(module);
             assert!(
@@ -134,7 +144,7 @@ fn each_function_may_make_every_call_its_adapters_make_and_no_more() {
     let t = template();
     for (package, (id, _)) in template_functions() {
         let function = &t["Resources"][id.as_str()];
-        let needed = actions_needed(&main_rs(&package));
+        let needed = actions_needed(&main_rs(&package), function);
         let allowed = actions_allowed(function);
         for action in &needed {
             assert!(
@@ -161,6 +171,12 @@ fn the_adapters_sdk_calls_are_found() {
     assert_eq!(
         sdk_operations("rekognition"),
         ["detect_faces"].map(String::from).into()
+    );
+    assert_eq!(
+        sdk_operations("sfn_tasks"),
+        ["send_task_failure", "send_task_success"]
+            .map(String::from)
+            .into()
     );
 }
 

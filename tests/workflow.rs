@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use asl_engine::{Engine, Execution, ExecutionStatus, StatesError, VirtualClock};
-use passport_model::{CheckStatus, Outcome};
+use passport_model::{CheckStatus, FaceAnalysis, FaceDetector, Outcome, PhotoRef, PortError};
+use passport_photo::detect_queue::{self, QueueConfig, QueueStats};
 use passport_photo::faces::LocalFaces;
 use passport_photo::outbox::Outbox;
 use passport_photo::store::FolderStore;
@@ -187,49 +190,127 @@ async fn sunglasses_are_rejected_on_the_faces() {
     assert_eq!(msg["body"]["failedChecks"][0]["id"], "face.sunglasses");
 }
 
+/// Recorded faces, after `throttled` throttling answers; `crashes` makes every call panic
+/// (a consumer that dies on this photo).
+struct BusyRekognition {
+    faces: LocalFaces,
+    throttled: u32,
+    crashes: bool,
+    calls: AtomicU32,
+}
+
+impl BusyRekognition {
+    fn new(throttled: u32, crashes: bool) -> Arc<Self> {
+        Arc::new(Self {
+            faces: LocalFaces::recorded(&fixture("compliant")).unwrap(),
+            throttled,
+            crashes,
+            calls: AtomicU32::new(0),
+        })
+    }
+}
+
+impl FaceDetector for BusyRekognition {
+    async fn detect_faces(&self, photo: &PhotoRef) -> Result<FaceAnalysis, PortError> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        assert!(!self.crashes, "the consumer crashes on this photo");
+        if n < self.throttled {
+            return Err(PortError::transient("ProvisionedThroughputExceededException"));
+        }
+        self.faces.detect_faces(photo).await
+    }
+}
+
+fn with_queue(s: &mut Setup, detector: Arc<BusyRekognition>) -> Arc<QueueStats> {
+    detect_queue::register(
+        &mut s.engine,
+        Arc::new(s.clock.clone()),
+        detector,
+        QueueConfig::default(),
+    )
+}
+
 #[tokio::test]
-async fn a_throttled_detection_is_retried_with_backoff_then_succeeds() {
+async fn a_throttled_detection_waits_in_the_queue_and_is_redelivered_then_succeeds() {
     let mut s = setup("compliant");
-    let calls = Arc::new(AtomicU32::new(0));
-    let c = calls.clone();
-    let recorded = LocalFaces::recorded(&fixture("compliant")).unwrap();
-    let recorded = Arc::new(recorded);
-    s.engine
-        .register(twin::function_arn("detect-faces"), move |p: Value| {
-            let n = c.fetch_add(1, Ordering::SeqCst);
-            let faces = recorded.clone();
-            async move {
-                if n < 2 {
-                    return Err(StatesError::new(
-                        "Transient",
-                        "ProvisionedThroughputExceededException",
-                    ));
-                }
-                let a = detect_faces::handle(p, faces.as_ref())
-                    .await
-                    .map_err(|e| StatesError::new("X", e.to_string()))?;
-                Ok(serde_json::to_value(a).unwrap())
-            }
-        });
+    let detector = BusyRekognition::new(2, false);
+    let stats = with_queue(&mut s, detector.clone());
     let x = run(&s, &portrait(&s.dir, "burst.jpg")).await;
-    assert_eq!(x.status, ExecutionStatus::Succeeded);
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
-    // DetectFaces retries: IntervalSeconds 1, BackoffRate 2, full jitter: below 1 s, then below 2 s.
-    let sleeps = s.clock.sleeps();
-    assert_eq!(sleeps.len(), 2);
-    assert!(
-        sleeps[0].as_secs_f64() <= 1.0 && sleeps[1].as_secs_f64() <= 2.0,
-        "{sleeps:?}"
-    );
-    let retries: Vec<&Value> = x
-        .history
-        .iter()
-        .filter(|e| e.kind == "TaskRetryScheduled")
-        .map(|e| &e.details)
-        .collect();
-    assert_eq!(retries.len(), 2);
-    assert_eq!(retries[0]["retryScheduledEventDetails"]["name"], "DetectFaces");
+    assert_eq!(x.status, ExecutionStatus::Succeeded, "{:?}", x.cause);
     assert_eq!(verdict(&x).outcome, Outcome::Approved);
+    assert_eq!(detector.calls.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        stats.sent.load(Ordering::SeqCst),
+        1,
+        "one message, received three times"
+    );
+    assert_eq!(stats.receives.load(Ordering::SeqCst), 3);
+    // Redelivered after the queue's visibility timeout, not by the state's Retry.
+    assert_eq!(s.clock.sleeps(), [Duration::from_secs(60); 2]);
+    assert!(x.history.iter().all(|e| e.kind != "TaskRetryScheduled"));
+    let kinds: Vec<&str> = x.history.iter().map(|e| e.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"TaskScheduled") && kinds.contains(&"TaskSucceeded"),
+        "{kinds:?}"
+    );
+    let scheduled = x.history.iter().find(|e| e.kind == "TaskScheduled").unwrap();
+    let parameters: Value = serde_json::from_str(
+        scheduled.details["taskScheduledEventDetails"]["parameters"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(parameters["QueueUrl"], twin::DETECT_FACES_QUEUE.1);
+    assert!(parameters["MessageBody"]["taskToken"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+}
+
+#[tokio::test]
+async fn throttling_that_never_ends_fails_the_task_and_alerts_after_the_states_retries() {
+    let mut s = setup("compliant");
+    let detector = BusyRekognition::new(u32::MAX, false);
+    let stats = with_queue(&mut s, detector.clone());
+    let x = run(&s, &portrait(&s.dir, "deadline-day.jpg")).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("Transient"), "{:?}", x.cause);
+    // Five receives per message, three messages (the first send and two Retry attempts).
+    let give_up = detect_faces::queue::GIVE_UP_AFTER_RECEIVES;
+    assert_eq!(stats.sent.load(Ordering::SeqCst), 3);
+    assert_eq!(stats.receives.load(Ordering::SeqCst), 3 * give_up);
+    assert!(
+        stats.dead_letters.lock().unwrap().is_empty(),
+        "answered before the dead-letter queue"
+    );
+    let alerts = outbox_lines(&s, "alerts");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["body"]["error"], "Transient");
+    assert!(
+        alerts[0]["body"]["cause"].as_str().unwrap().contains("receives"),
+        "{}",
+        alerts[0]["body"]
+    );
+}
+
+#[tokio::test]
+async fn a_poison_message_is_dead_lettered_and_its_execution_times_out_into_an_alert() {
+    let mut s = setup("compliant");
+    let stats = with_queue(&mut s, BusyRekognition::new(0, true));
+    let x = run(&s, &portrait(&s.dir, "poison.jpg")).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("States.Timeout"), "{:?}", x.cause);
+    let dead = stats.dead_letters.lock().unwrap();
+    assert_eq!(dead.len(), 1, "the message went to the dead-letter queue");
+    assert_eq!(dead[0]["photo"]["key"], "poison.jpg");
+    assert_eq!(
+        stats.receives.load(Ordering::SeqCst),
+        QueueConfig::default().max_receives
+    );
+    let kinds: Vec<&str> = x.history.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.contains(&"TaskTimedOut"), "{kinds:?}");
+    let alerts = outbox_lines(&s, "alerts");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["body"]["error"], "States.Timeout");
 }
 
 #[tokio::test]

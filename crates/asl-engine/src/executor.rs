@@ -17,11 +17,20 @@ use crate::definition::{Catcher, Handling, Io, PathField, Retrier, State, StateM
 use crate::error::{matches, within_payload_limit, StatesError};
 use crate::history::{History, HistoryEvent};
 use crate::intrinsics;
+use sha2::Digest;
+
 use crate::paths;
 use crate::Rng;
 
 /// The optimised Lambda integration; the function is named by `FunctionName`.
 pub const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+
+/// Service integrations (`arn:aws:states:::service:api[.pattern]`) record `Task…` history
+/// events; a function ARN as the resource records `LambdaFunction…` events.
+const SERVICE_INTEGRATION: &str = "arn:aws:states:::";
+
+/// The callback pattern: the task waits until a worker answers with `$$.Task.Token`.
+pub const WAIT_FOR_TASK_TOKEN: &str = ".waitForTaskToken";
 
 /// A task's implementation: input in, output or a named error out.
 pub trait TaskHandler: Send + Sync {
@@ -70,6 +79,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     rng: Mutex<Rng>,
     state_machine_arn: String,
+    tokens: std::sync::atomic::AtomicU64,
 }
 
 struct Run<'a> {
@@ -85,6 +95,7 @@ impl Engine {
             clock,
             rng: Mutex::new(Rng::new(0x5eed)),
             state_machine_arn: "arn:aws:states:local:000000000000:stateMachine:Local".into(),
+            tokens: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -174,6 +185,15 @@ impl Engine {
             stop_date: stop.format(&Rfc3339).unwrap_or_default(),
             history: run.history.events(),
         }
+    }
+
+    /// A token no other task of this engine gets: opaque, like AWS's.
+    fn task_token(&self, context: &Value) -> String {
+        let n = self.tokens.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let execution = context["Execution"]["Name"].as_str().unwrap_or_default();
+        let digest = sha2::Sha256::digest(format!("{execution}/{n}").as_bytes());
+        let digest: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        format!("AQB{digest}{n:08x}")
     }
 
     fn jitter(&self, ceiling: f64) -> f64 {
@@ -539,7 +559,13 @@ impl Run<'_> {
         F: Fn(Value) -> BoxFuture<'s, Result<Value, StatesError>>,
     {
         let attempt = async {
-            let ctx = self.ctx_for(name, 0, None);
+            let token = match state {
+                State::Task(t) if t.resource.ends_with(WAIT_FOR_TASK_TOKEN) => {
+                    Some(self.engine.task_token(&self.context))
+                }
+                _ => None,
+            };
+            let ctx = self.ctx_for(name, 0, token.map(|t| ("Task", json!({"Token": t}))));
             let effective = input_path(io, &input, &ctx)?;
             // Map applies Parameters per item (ItemSelector); everything else here.
             let effective = match (&h.parameters, state) {
@@ -648,13 +674,33 @@ impl Run<'_> {
                 StatesError::runtime(format!("no handler for the resource '{key}' of '{name}'"))
             })?;
             let timeout = t.timeout_seconds.unwrap_or(99_999_999.0);
-            self.history.record(
-                self.now(),
-                "LambdaFunctionScheduled",
-                json!({"lambdaFunctionScheduledEventDetails": {"resource": key, "input": payload.to_string(), "timeoutInSeconds": timeout}}),
-            );
-            self.history
-                .record(self.now(), "LambdaFunctionStarted", json!({}));
+            // `arn:aws:states:::sqs:sendMessage.waitForTaskToken` → ("sqs", "sendMessage.waitForTaskToken")
+            let integration = t
+                .resource
+                .strip_prefix(SERVICE_INTEGRATION)
+                .and_then(|rest| rest.split_once(':'))
+                .map(|(ty, api)| (ty.to_owned(), api.to_owned()));
+            let (scheduled, started) = match &integration {
+                Some((resource_type, resource)) => (
+                    (
+                        "TaskScheduled",
+                        json!({"taskScheduledEventDetails": {"resourceType": resource_type, "resource": resource, "region": region_of(&self.engine.state_machine_arn), "parameters": payload.to_string(), "timeoutInSeconds": timeout}}),
+                    ),
+                    (
+                        "TaskStarted",
+                        json!({"taskStartedEventDetails": {"resourceType": resource_type, "resource": resource}}),
+                    ),
+                ),
+                None => (
+                    (
+                        "LambdaFunctionScheduled",
+                        json!({"lambdaFunctionScheduledEventDetails": {"resource": key, "input": payload.to_string(), "timeoutInSeconds": timeout}}),
+                    ),
+                    ("LambdaFunctionStarted", json!({})),
+                ),
+            };
+            self.history.record(self.now(), scheduled.0, scheduled.1);
+            self.history.record(self.now(), started.0, started.1);
             // The handler's result travels as a Value through the clock's timeout race.
             let work: BoxFuture<'_, Value> = Box::pin(async move {
                 match handler.invoke(payload).await {
@@ -679,23 +725,41 @@ impl Run<'_> {
                     )),
                 },
             };
-            match &result {
-                Ok(out) => self.history.record(
-                    self.now(),
-                    "LambdaFunctionSucceeded",
-                    json!({"lambdaFunctionSucceededEventDetails": {"output": out.to_string()}}),
-                ),
-                Err(e) if e.error == "States.Timeout" => self.history.record(
-                    self.now(),
-                    "LambdaFunctionTimedOut",
-                    json!({"lambdaFunctionTimedOutEventDetails": {"error": e.error, "cause": e.cause}}),
-                ),
-                Err(e) => self.history.record(
-                    self.now(),
-                    "LambdaFunctionFailed",
-                    json!({"lambdaFunctionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
-                ),
-            };
+            if let Some((resource_type, resource)) = &integration {
+                let (kind, details) = match &result {
+                    Ok(out) => (
+                        "TaskSucceeded",
+                        json!({"taskSucceededEventDetails": {"resourceType": resource_type, "resource": resource, "output": out.to_string()}}),
+                    ),
+                    Err(e) if e.error == "States.Timeout" => (
+                        "TaskTimedOut",
+                        json!({"taskTimedOutEventDetails": {"resourceType": resource_type, "resource": resource, "error": e.error, "cause": e.cause}}),
+                    ),
+                    Err(e) => (
+                        "TaskFailed",
+                        json!({"taskFailedEventDetails": {"resourceType": resource_type, "resource": resource, "error": e.error, "cause": e.cause}}),
+                    ),
+                };
+                self.history.record(self.now(), kind, details);
+            } else {
+                match &result {
+                    Ok(out) => self.history.record(
+                        self.now(),
+                        "LambdaFunctionSucceeded",
+                        json!({"lambdaFunctionSucceededEventDetails": {"output": out.to_string()}}),
+                    ),
+                    Err(e) if e.error == "States.Timeout" => self.history.record(
+                        self.now(),
+                        "LambdaFunctionTimedOut",
+                        json!({"lambdaFunctionTimedOutEventDetails": {"error": e.error, "cause": e.cause}}),
+                    ),
+                    Err(e) => self.history.record(
+                        self.now(),
+                        "LambdaFunctionFailed",
+                        json!({"lambdaFunctionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
+                    ),
+                };
+            }
             let out = result?;
             Ok(if wrap {
                 json!({"ExecutedVersion": "$LATEST", "Payload": out, "StatusCode": 200})
@@ -704,4 +768,9 @@ impl Run<'_> {
             })
         })
     }
+}
+
+/// The region of an ARN (`arn:partition:service:region:…`).
+fn region_of(arn: &str) -> &str {
+    arn.split(':').nth(3).unwrap_or_default()
 }

@@ -10,6 +10,8 @@ pub mod s3;
 mod sdk;
 #[cfg(feature = "sfn")]
 pub mod sfn;
+#[cfg(feature = "sfn")]
+pub mod sfn_tasks;
 #[cfg(feature = "sns")]
 pub mod sns;
 

@@ -146,7 +146,11 @@ pub enum TaskAnswer {
 /// Answers a workflow task that waits for a task token (`.waitForTaskToken`).
 pub trait TaskCallback {
     /// The task succeeded with `output` (JSON text).
-    fn succeed(&self, token: &str, output: &str) -> impl Future<Output = Result<TaskAnswer, PortError>> + Send;
+    fn succeed(
+        &self,
+        token: &str,
+        output: &str,
+    ) -> impl Future<Output = Result<TaskAnswer, PortError>> + Send;
     /// The task failed with the error name the state machine matches, and a cause.
     fn fail(
         &self,

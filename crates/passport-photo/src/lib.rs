@@ -2,6 +2,7 @@
 //! recorded or embedded face analysis, an outbox of JSON Lines), the real definition run by
 //! `asl-engine`, and the `passport-photo` command line.
 
+pub mod detect_queue;
 pub mod faces;
 pub mod outbox;
 pub mod report;

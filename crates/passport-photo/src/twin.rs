@@ -19,9 +19,9 @@ use crate::store::FolderStore;
 pub const DEFINITION: &str = include_str!("../../../statemachine/photo_validation.asl.json");
 
 /// Placeholder → function crate, as template.yaml's DefinitionSubstitutions map them.
+/// detect-faces is not called by the workflow: it consumes the detect-faces queue.
 pub const FUNCTIONS: &[(&str, &str)] = &[
     ("FetchMetadataFunctionArn", "fetch-metadata"),
-    ("DetectFacesFunctionArn", "detect-faces"),
     ("AnalyzeImageFunctionArn", "analyze-image"),
     ("EvaluateRulesFunctionArn", "evaluate-rules"),
     ("NotifyFunctionArn", "notify"),
@@ -31,10 +31,17 @@ pub fn function_arn(function: &str) -> String {
     format!("arn:aws:lambda:local:000000000000:function:{function}")
 }
 
+/// The placeholder of the detect-faces queue's URL, and its local stand-in.
+pub const DETECT_FACES_QUEUE: (&str, &str) = (
+    "DetectFacesQueueUrl",
+    "https://sqs.local.amazonaws.com/000000000000/detect-faces",
+);
+
 pub fn substitutions() -> BTreeMap<String, String> {
     FUNCTIONS
         .iter()
         .map(|(k, f)| (k.to_string(), function_arn(f)))
+        .chain([(DETECT_FACES_QUEUE.0.to_owned(), DETECT_FACES_QUEUE.1.to_owned())])
         .collect()
 }
 
@@ -63,20 +70,35 @@ pub struct Dependencies {
     pub analyze: AnalyzeConfig,
 }
 
-/// An engine whose function ARNs run the real handlers over `deps`.
+/// The face detector of the dependencies, shareable with the queue's workers.
+struct FacesOf(Arc<Dependencies>);
+
+impl passport_model::FaceDetector for FacesOf {
+    fn detect_faces(
+        &self,
+        photo: &PhotoRef,
+    ) -> impl std::future::Future<Output = Result<passport_model::FaceAnalysis, passport_model::PortError>> + Send
+    {
+        self.0.faces.detect_faces(photo)
+    }
+}
+
+/// An engine whose function ARNs run the real handlers over `deps`, and whose detect-faces
+/// queue is served by the real consumer.
 pub fn pipeline_engine(clock: Arc<dyn Clock>, deps: Arc<Dependencies>) -> Engine {
-    let mut engine = Engine::new(clock)
+    let mut engine = Engine::new(clock.clone())
         .with_state_machine_arn("arn:aws:states:local:000000000000:stateMachine:PhotoValidation");
     let d = deps.clone();
     engine.register(function_arn("fetch-metadata"), move |p: Value| {
         let d = d.clone();
         async move { output(fetch_metadata::handle(p, &d.store).await.map_err(states_error)?) }
     });
-    let d = deps.clone();
-    engine.register(function_arn("detect-faces"), move |p: Value| {
-        let d = d.clone();
-        async move { output(detect_faces::handle(p, &d.faces).await.map_err(states_error)?) }
-    });
+    crate::detect_queue::register(
+        &mut engine,
+        clock,
+        Arc::new(FacesOf(deps.clone())),
+        crate::detect_queue::QueueConfig::default(),
+    );
     let d = deps.clone();
     engine.register(function_arn("analyze-image"), move |p: Value| {
         let d = d.clone();

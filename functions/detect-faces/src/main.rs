@@ -1,7 +1,7 @@
 use std::time::{Duration, SystemTime};
 
 use aws_adapters::rekognition::RekognitionFaceDetector;
-use aws_adapters::sfn::SfnTaskCallback;
+use aws_adapters::sfn_tasks::SfnTaskCallback;
 use aws_adapters::{load_sdk_config, SdkTimeouts};
 use detect_faces::queue::{consume, Pacer};
 use lambda_runtime::Error;

@@ -114,10 +114,17 @@ mod queue_consumer {
         async fn succeed(&self, token: &str, output: &str) -> Result<TaskAnswer, PortError> {
             let output = serde_json::from_str(output).unwrap();
             self.answers.lock().unwrap().push((token.into(), Ok(output)));
-            Ok(if self.gone { TaskAnswer::TaskGone } else { TaskAnswer::Delivered })
+            Ok(if self.gone {
+                TaskAnswer::TaskGone
+            } else {
+                TaskAnswer::Delivered
+            })
         }
         async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<TaskAnswer, PortError> {
-            self.answers.lock().unwrap().push((token.into(), Err((error.into(), cause.into()))));
+            self.answers
+                .lock()
+                .unwrap()
+                .push((token.into(), Err((error.into(), cause.into()))));
             Ok(TaskAnswer::Delivered)
         }
     }
@@ -146,7 +153,11 @@ mod queue_consumer {
     }
 
     fn failed_ids(response: &aws_lambda_events::sqs::SqsBatchResponse) -> Vec<String> {
-        response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect()
+        response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.clone())
+            .collect()
     }
 
     fn no_faces() -> FaceAnalysis {
@@ -166,11 +177,18 @@ mod queue_consumer {
         let callback = RecordingCallback::default();
         let pacer = Pacer::new(1000.0, 2);
         let batch = event(vec![record("m1", task("t1"), 1), record("m2", task("t2"), 1)]);
-        let response = consume(batch, &detector, &callback, &pacer, PLENTY).await.unwrap();
+        let response = consume(batch, &detector, &callback, &pacer, PLENTY)
+            .await
+            .unwrap();
         assert!(failed_ids(&response).is_empty());
         let answers = callback.answers.lock().unwrap();
-        assert_eq!(answers.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["t1", "t2"]);
-        assert!(answers.iter().all(|(_, a)| a.as_ref().is_ok_and(|v| v["faces"].is_array())));
+        assert_eq!(
+            answers.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+            ["t1", "t2"]
+        );
+        assert!(answers
+            .iter()
+            .all(|(_, a)| a.as_ref().is_ok_and(|v| v["faces"].is_array())));
     }
 
     #[tokio::test]
@@ -179,19 +197,30 @@ mod queue_consumer {
         let callback = RecordingCallback::default();
         let pacer = Pacer::new(1000.0, 2);
         for receives in 1..GIVE_UP_AFTER_RECEIVES {
-            let response = consume(event(vec![record("m1", task("t1"), receives)]), &detector, &callback, &pacer, PLENTY)
-                .await
-                .unwrap();
+            let response = consume(
+                event(vec![record("m1", task("t1"), receives)]),
+                &detector,
+                &callback,
+                &pacer,
+                PLENTY,
+            )
+            .await
+            .unwrap();
             assert_eq!(failed_ids(&response), ["m1"], "receive {receives} is handed back");
             assert!(callback.answers.lock().unwrap().is_empty());
         }
         let last = record("m1", task("t1"), GIVE_UP_AFTER_RECEIVES);
-        let response = consume(event(vec![last]), &detector, &callback, &pacer, PLENTY).await.unwrap();
+        let response = consume(event(vec![last]), &detector, &callback, &pacer, PLENTY)
+            .await
+            .unwrap();
         assert!(failed_ids(&response).is_empty(), "answered, so deleted");
         let answers = callback.answers.lock().unwrap();
         let (error, cause) = answers[0].1.as_ref().unwrap_err();
         assert_eq!(error, "Transient");
-        assert!(cause.contains("after 5 receives") && cause.contains("ThrottlingException"), "{cause}");
+        assert!(
+            cause.contains("after 5 receives") && cause.contains("ThrottlingException"),
+            "{cause}"
+        );
     }
 
     #[tokio::test]
@@ -201,7 +230,9 @@ mod queue_consumer {
         let pacer = Pacer::new(1000.0, 2);
         let no_photo = json!({"taskToken": "t2", "photo": "nonsense"});
         let batch = event(vec![record("m1", task("t1"), 1), record("m2", no_photo, 1)]);
-        let response = consume(batch, &detector, &callback, &pacer, PLENTY).await.unwrap();
+        let response = consume(batch, &detector, &callback, &pacer, PLENTY)
+            .await
+            .unwrap();
         assert!(failed_ids(&response).is_empty());
         let answers = callback.answers.lock().unwrap();
         assert_eq!(answers[0].1.as_ref().unwrap_err().0, "PhotoNotFound");
@@ -214,9 +245,15 @@ mod queue_consumer {
         let detector = ScriptedDetector::new(vec![Ok(no_faces())]);
         let callback = RecordingCallback::default();
         let pacer = Pacer::new(1000.0, 2);
-        let response = consume(event(vec![record("m1", json!({"photo": {}}), 1)]), &detector, &callback, &pacer, PLENTY)
-            .await
-            .unwrap();
+        let response = consume(
+            event(vec![record("m1", json!({"photo": {}}), 1)]),
+            &detector,
+            &callback,
+            &pacer,
+            PLENTY,
+        )
+        .await
+        .unwrap();
         assert_eq!(failed_ids(&response), ["m1"]);
         assert_eq!(detector.calls(), 0);
     }
@@ -229,9 +266,15 @@ mod queue_consumer {
             ..Default::default()
         };
         let pacer = Pacer::new(1000.0, 2);
-        let response = consume(event(vec![record("m1", task("t1"), 3)]), &detector, &callback, &pacer, PLENTY)
-            .await
-            .unwrap();
+        let response = consume(
+            event(vec![record("m1", task("t1"), 3)]),
+            &detector,
+            &callback,
+            &pacer,
+            PLENTY,
+        )
+        .await
+        .unwrap();
         assert!(failed_ids(&response).is_empty());
     }
 
@@ -257,15 +300,28 @@ mod queue_consumer {
         for _ in 0..6 {
             pacer.wait_turn().await;
         }
-        assert_eq!(start.elapsed(), Duration::from_secs(1), "six turns: the first at once, five intervals");
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(1),
+            "six turns: the first at once, five intervals"
+        );
     }
 
     #[tokio::test]
     async fn an_event_that_is_not_an_sqs_batch_is_invalid_input() {
         let detector = ScriptedDetector::new(vec![Ok(no_faces())]);
-        let err = consume(json!({"photo": {}}), &detector, &RecordingCallback::default(), &Pacer::new(1.0, 1), PLENTY)
-            .await
-            .unwrap_err();
-        assert_eq!(crate::StepError::error_name(&err), lambda_support::ErrorName::InvalidInput);
+        let err = consume(
+            json!({"photo": {}}),
+            &detector,
+            &RecordingCallback::default(),
+            &Pacer::new(1.0, 1),
+            PLENTY,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            crate::StepError::error_name(&err),
+            lambda_support::ErrorName::InvalidInput
+        );
     }
 }
