@@ -4,12 +4,16 @@
 //! `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_REKOGNITION`, and their environment taken from
 //! `template.yaml`. The workflow between them is the real `statemachine/photo_validation.asl.json`
 //! run by the twin's interpreter, whose tasks invoke the functions through their Runtime
-//! APIs: every payload crosses the JSON boundaries it crosses on AWS.
+//! APIs: every payload crosses the JSON boundaries it crosses on AWS. The DetectFaces state
+//! sends its message to a moto SQS queue, which a small event source mapping here polls to
+//! invoke detect-faces with SQS batches; detect-faces answers the task token through
+//! `AWS_ENDPOINT_URL_SFN` (a loopback stand-in for SendTaskSuccess / SendTaskFailure).
 //!
 //! One test runs the scenarios in turn over one moto server and one set of processes
 //! (starting them is the slow part); each scenario says its name when it fails.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +22,8 @@ use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{json, Value};
 use system_tests::functions::{template_env, Function};
 use system_tests::rekognition_stub::RekognitionStub;
-use system_tests::runtime_api::Outcome;
+use system_tests::runtime_api::{Outcome, RuntimeApi};
+use system_tests::task_tokens::TaskTokens;
 use system_tests::{moto, root};
 
 const BUCKET: &str = "passport-photos-e2e";
@@ -31,6 +36,10 @@ struct World {
     state_machine_arn: String,
     stub: RekognitionStub,
     functions: BTreeMap<String, Function>,
+    tokens: Arc<TaskTokens>,
+    detect_queue_url: String,
+    /// detect-faces invocations made by the event source mapping.
+    detect_invocations: Arc<AtomicU32>,
 }
 
 fn fixture(name: &str) -> Value {
@@ -136,7 +145,21 @@ impl World {
         refs.insert("PhotoValidation", state_machine_arn.clone());
         refs.insert("RulesProfile", "icao".into());
         refs.insert("RulesOverrides", String::new());
+        refs.insert("DetectFacesTps", "50".into());
+        refs.insert("DetectFacesConcurrency", "2".into());
+        // The template's queue has a 60 s visibility timeout; 1 s here keeps the redelivery
+        // scenario short.
+        let detect_queue_url = sqs
+            .create_queue()
+            .queue_name("detect-faces")
+            .attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "1")
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
         let stub = RekognitionStub::start().await;
+        let tokens = Arc::new(TaskTokens::start().await);
         let endpoints = vec![
             ("AWS_ENDPOINT_URL".to_owned(), moto.endpoint.clone()),
             ("AWS_ENDPOINT_URL_REKOGNITION".to_owned(), stub.endpoint()),
@@ -144,8 +167,21 @@ impl World {
         let mut functions = BTreeMap::new();
         for package in system_tests::functions::template_functions().keys() {
             let env = template_env(package, &refs);
+            let mut endpoints = endpoints.clone();
+            if package == "detect-faces" {
+                endpoints.push(("AWS_ENDPOINT_URL_SFN".to_owned(), tokens.endpoint()));
+            }
             functions.insert(package.clone(), Function::start(package, &env, &endpoints).await);
         }
+        let detect_invocations = Arc::new(AtomicU32::new(0));
+        let detect = &functions["detect-faces"];
+        tokio::spawn(event_source_mapping(
+            sqs.clone(),
+            detect_queue_url.clone(),
+            detect.api.clone(),
+            detect.timeout + Duration::from_secs(5),
+            detect_invocations.clone(),
+        ));
         Self {
             s3,
             sqs,
@@ -154,6 +190,9 @@ impl World {
             state_machine_arn,
             stub,
             functions,
+            tokens,
+            detect_queue_url,
+            detect_invocations,
         }
     }
 
@@ -220,7 +259,8 @@ impl World {
         out
     }
 
-    /// The real definition, its tasks invoking the function processes.
+    /// The real definition, its tasks invoking the function processes, and its queue task
+    /// sending to the moto queue and waiting for the answer to its token.
     fn engine(&self, clock: &VirtualClock) -> Engine {
         let mut engine =
             Engine::new(Arc::new(clock.clone())).with_state_machine_arn(self.state_machine_arn.clone());
@@ -249,11 +289,44 @@ impl World {
                 },
             );
         }
+        let (sqs, tokens) = (self.sqs.clone(), self.tokens.clone());
+        engine.register(
+            passport_photo::detect_queue::SEND_AND_WAIT,
+            move |parameters: Value| {
+                let (sqs, tokens) = (sqs.clone(), tokens.clone());
+                async move {
+                    // As Step Functions does: a JSON MessageBody is sent as its text.
+                    let body = parameters["MessageBody"].to_string();
+                    let token = parameters["MessageBody"]["taskToken"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let answer = tokens.wait_for(&token);
+                    sqs.send_message()
+                        .queue_url(parameters["QueueUrl"].as_str().unwrap_or_default())
+                        .message_body(body)
+                        .send()
+                        .await
+                        .map_err(|e| StatesError::new("SQS.AmazonSQSException", e.to_string()))?;
+                    match tokio::time::timeout(Duration::from_secs(120), answer).await {
+                        Ok(Ok(Ok(output))) => Ok(output),
+                        Ok(Ok(Err((error, cause)))) => Err(StatesError::new(error, cause)),
+                        _ => Err(StatesError::new("States.Timeout", "no answer to the task token")),
+                    }
+                }
+            },
+        );
         engine
     }
 
     async fn run_workflow(&self, name: &str, input: Value) -> Execution {
-        let sm = passport_photo::twin::load_definition(passport_photo::twin::DEFINITION).unwrap();
+        let mut substitutions = passport_photo::twin::substitutions();
+        substitutions.insert(
+            passport_photo::twin::DETECT_FACES_QUEUE.0.to_owned(),
+            self.detect_queue_url.clone(),
+        );
+        let definition = asl_engine::substitute(passport_photo::twin::DEFINITION, &substitutions);
+        let sm = asl_engine::parse_definition(&definition).unwrap();
         self.engine(&VirtualClock::default())
             .execute(&sm, name, input)
             .await
@@ -309,6 +382,84 @@ impl World {
             .find(|(n, _)| n == report["started"][0].as_str().unwrap())
             .unwrap();
         self.run_workflow(&name, input).await
+    }
+}
+
+/// Lambda's SQS event source mapping, in small: receives batches from the queue, invokes
+/// the function with them as Lambda shapes the event, and deletes what the function did not
+/// report in `batchItemFailures` (`ReportBatchItemFailures`); the rest reappears after the
+/// visibility timeout.
+async fn event_source_mapping(
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+    api: Arc<RuntimeApi>,
+    limit: Duration,
+    invocations: Arc<AtomicU32>,
+) {
+    let queue_arn = format!("arn:aws:sqs:{}:123456789012:detect-faces", system_tests::REGION);
+    loop {
+        let Ok(received) = sqs
+            .receive_message()
+            .queue_url(&queue_url)
+            .max_number_of_messages(5)
+            .wait_time_seconds(1)
+            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
+            .send()
+            .await
+        else {
+            return; // moto stopped: the test is over
+        };
+        if received.messages().is_empty() {
+            continue;
+        }
+        let records: Vec<Value> = received
+            .messages()
+            .iter()
+            .map(|m| {
+                let attributes: serde_json::Map<String, Value> = m
+                    .attributes()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.as_str().to_owned(), json!(v)))
+                    .collect();
+                json!({
+                    "messageId": m.message_id(),
+                    "receiptHandle": m.receipt_handle(),
+                    "body": m.body(),
+                    "attributes": attributes,
+                    "messageAttributes": {},
+                    "md5OfBody": m.md5_of_body(),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": queue_arn,
+                    "awsRegion": system_tests::REGION,
+                })
+            })
+            .collect();
+        invocations.fetch_add(1, Ordering::SeqCst);
+        let failed: Vec<String> = match api.invoke(json!({ "Records": records }), limit).await {
+            Ok(Outcome::Response(response)) => response["batchItemFailures"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned))
+                .collect(),
+            // A failed invocation returns the whole batch to the queue.
+            _ => received
+                .messages()
+                .iter()
+                .filter_map(|m| m.message_id().map(str::to_owned))
+                .collect(),
+        };
+        for m in received.messages() {
+            if !failed.iter().any(|id| Some(id.as_str()) == m.message_id()) {
+                let _ = sqs
+                    .delete_message()
+                    .queue_url(&queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap_or_default())
+                    .send()
+                    .await;
+            }
+        }
     }
 }
 
@@ -409,8 +560,9 @@ async fn deleted_photo_is_reported_to_alerts(w: &World) {
     assert_eq!(body(&alerts[0])["error"], "PhotoNotFound");
 }
 
-async fn throttled_detection_is_retried_then_succeeds(w: &World) {
-    // More throttles than the SDK's own three attempts: the workflow's Retry takes over.
+async fn throttled_detection_is_redelivered_by_the_queue_then_succeeds(w: &World) {
+    // More throttles than the SDK's own three attempts: the message goes back to the queue
+    // and its next receive succeeds; the state itself never retries.
     w.stub.answer(
         fixture("compliant"),
         &[
@@ -421,6 +573,7 @@ async fn throttled_detection_is_retried_then_succeeds(w: &World) {
         ],
     );
     w.stub.reset_calls();
+    let before = w.detect_invocations.load(Ordering::SeqCst);
     let x = w.validate_upload("uploads/busy-day.jpg", portrait()).await;
     assert_eq!(x.status, ExecutionStatus::Succeeded, "throttled: {:?}", x.cause);
     assert!(
@@ -428,10 +581,15 @@ async fn throttled_detection_is_retried_then_succeeds(w: &World) {
         "throttled: {} calls",
         w.stub.calls().len()
     );
-    let retried = x.history.iter().any(|e| {
-        e.kind == "TaskRetryScheduled" && e.details["retryScheduledEventDetails"]["error"] == "Transient"
-    });
-    assert!(retried, "throttled: the workflow retried a Transient error");
+    let invocations = w.detect_invocations.load(Ordering::SeqCst) - before;
+    assert!(
+        invocations >= 2,
+        "throttled: redelivered ({invocations} invocations)"
+    );
+    assert!(
+        x.history.iter().all(|e| e.kind != "TaskRetryScheduled"),
+        "throttled: the queue absorbed it, not the state's Retry"
+    );
     assert_eq!(w.messages("approved", 1).await.len(), 1);
 }
 
@@ -478,7 +636,7 @@ async fn the_release_binaries_end_to_end_on_a_local_aws() {
     rejected_photo(&w).await;
     unanalyzable_file_costs_no_rekognition_call(&w).await;
     deleted_photo_is_reported_to_alerts(&w).await;
-    throttled_detection_is_retried_then_succeeds(&w).await;
+    throttled_detection_is_redelivered_by_the_queue_then_succeeds(&w).await;
     a_repeated_s3_event_starts_one_execution(&w).await;
     for f in w.functions.values() {
         assert!(f.api.next_polls() >= 1, "{} never polled", f.package);
@@ -529,6 +687,8 @@ async fn a_missing_environment_variable_fails_the_init_naming_it() {
         .chain([
             ("RulesProfile", "icao".to_owned()),
             ("RulesOverrides", String::new()),
+            ("DetectFacesTps", "50".to_owned()),
+            ("DetectFacesConcurrency", "10".to_owned()),
         ])
         .collect();
     for (package, missing) in required {

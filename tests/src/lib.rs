@@ -14,6 +14,7 @@ pub mod http;
 pub mod moto;
 pub mod rekognition_stub;
 pub mod runtime_api;
+pub mod task_tokens;
 
 use std::path::{Path, PathBuf};
 

@@ -105,9 +105,12 @@ mod queue_consumer {
         }
     }
 
+    /// A task's answer: its output, or (error, cause).
+    type Answer = Result<Value, (String, String)>;
+
     #[derive(Default)]
     struct RecordingCallback {
-        answers: Mutex<Vec<(String, Result<Value, (String, String)>)>>,
+        answers: Mutex<Vec<(String, Answer)>>,
         gone: bool,
     }
     impl TaskCallback for RecordingCallback {
