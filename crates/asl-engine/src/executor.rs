@@ -170,7 +170,9 @@ impl Engine {
                     "ExecutionFailed",
                     json!({"executionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
                 );
-                (ExecutionStatus::Failed, None, Some(e.error), Some(e.cause))
+                let error = (!e.error.is_empty()).then_some(e.error);
+                let cause = (!e.cause.is_empty()).then_some(e.cause);
+                (ExecutionStatus::Failed, None, error, cause)
             }
         };
         Execution {
@@ -392,17 +394,28 @@ impl Run<'_> {
                 let seconds = if let Some(s) = w.seconds {
                     s
                 } else if let Some(p) = &w.seconds_path {
-                    paths::select(p, &effective, &ctx)?.as_f64().ok_or_else(|| {
-                        StatesError::runtime(format!("SecondsPath of '{name}' is not a number"))
-                    })?
+                    // AWS takes a whole number of seconds from 0 to 99 999 999 here, as in
+                    // `Seconds`; anything else fails the execution with States.Runtime.
+                    let value = paths::select(p, &effective, &ctx)?;
+                    match value.as_f64() {
+                        Some(n) if n.fract() == 0.0 && (0.0..=99_999_999.0).contains(&n) => n,
+                        _ => {
+                            return Err(StatesError::runtime(format!(
+                                "SecondsPath of '{name}' gives {value}, not a whole number of seconds from 0 to 99999999"
+                            )))
+                        }
+                    }
                 } else {
                     let ts = match (&w.timestamp, &w.timestamp_path) {
                         (Some(t), _) => Value::String(t.clone()),
                         (_, Some(p)) => paths::select(p, &effective, &ctx)?,
                         _ => return Err(StatesError::runtime(format!("'{name}' has no wait time"))),
                     };
+                    // RFC 3339 as AWS reads it: a `T` between date and time (a space, which
+                    // RFC 3339 tolerates, is refused), and an offset or `Z`.
                     let at = ts
                         .as_str()
+                        .filter(|s| s.as_bytes().get(10) == Some(&b'T'))
                         .and_then(|s| time::OffsetDateTime::parse(s, &Rfc3339).ok())
                         .ok_or_else(|| {
                             StatesError::runtime(format!("the timestamp of '{name}' is not RFC 3339"))
@@ -428,8 +441,9 @@ impl Run<'_> {
                     Some(p) => paths::select(p, &input, &ctx)?.as_str().map(str::to_owned),
                     None => f.cause.clone(),
                 };
+                // A Fail state without Error reports no error name, as AWS does.
                 return Err(StatesError::new(
-                    error.unwrap_or_else(|| "States.Failed".into()),
+                    error.unwrap_or_default(),
                     cause.unwrap_or_default(),
                 ));
             }

@@ -475,3 +475,40 @@ fn what_the_twin_does_not_run_is_refused_never_ignored() {
         assert!(err.to_string().contains(expected), "{def}: {err}");
     }
 }
+
+/// AWS's runtime checks of a Wait state's paths: a whole, non-negative number of seconds
+/// and an RFC 3339 timestamp with a `T` fail the execution with States.Runtime otherwise.
+#[tokio::test]
+async fn wait_paths_are_validated_at_run_time_as_aws_does() {
+    let seconds =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}});
+    for bad in [json!(-1), json!(1.5), json!("10"), json!(100_000_000)] {
+        let x = run(seconds.clone(), json!({"s": bad})).await;
+        assert_eq!(x.status, ExecutionStatus::Failed, "{bad}");
+        assert_eq!(x.error.as_deref(), Some("States.Runtime"), "{bad}");
+    }
+    let x = run(seconds, json!({"s": 3})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+    let stamp =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.t", "End": true}}});
+    let x = run(stamp.clone(), json!({"t": "2026-01-01 00:00:10Z"})).await;
+    assert_eq!(x.error.as_deref(), Some("States.Runtime"), "a space instead of T");
+    let x = run(stamp, json!({"t": "2026-01-01T00:00:10Z"})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+}
+
+/// A Fail state without Error or Cause: AWS reports the execution failed with no error name.
+#[tokio::test]
+async fn a_fail_state_without_error_reports_no_error_name() {
+    let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail"}}});
+    let x = run(def, json!({})).await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error, None);
+    assert_eq!(x.cause, None);
+    let def = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Mine", "Cause": "why"}}});
+    let x = run(def, json!({})).await;
+    assert_eq!(
+        (x.error.as_deref(), x.cause.as_deref()),
+        (Some("Mine"), Some("why"))
+    );
+}
