@@ -40,9 +40,9 @@ say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 say "sam build (cargo-lambda), x86_64: the end-to-end suite runs these bootstraps"
-# x86_64 so that this machine can run what it built; the arm64 package is built and measured
-# by scripts/bench.sh. Without LTO it takes minutes less; a deployment's own `sam build` uses
-# the full release profile of Cargo.toml.
+# x86_64 so that this machine can run what it built (CI no longer builds arm64, the
+# template's default: see README, Tests). Without LTO it takes minutes less; a deployment's
+# own `sam build` uses the full release profile of Cargo.toml.
 CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
   sam build --template template.yaml --parameter-overrides "Architecture=x86_64" --build-dir .aws-sam/build
 for f in StartValidationFunction FetchMetadataFunction DetectFacesFunction AnalyzeImageFunction EvaluateRulesFunction NotifyFunction; do

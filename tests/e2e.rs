@@ -43,19 +43,12 @@ struct World {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = root().join(format!("crates/passport-rules/fixtures/rekognition/{name}.json"));
+    let path = system_tests::rekognition_fixture(name);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// A 600×750 colour JPEG with skin where the fixtures put the face.
 fn portrait() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(600, 750, |x, y| {
-        let head = (150..450).contains(&x) && (60..750).contains(&y);
-        image::Rgb(if head { [214, 168, 140] } else { [236, 236, 232] })
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
-    out.into_inner()
+    system_tests::portrait_jpeg()
 }
 
 /// The key as S3 writes it into event notifications: form-encoded, `/` kept.
@@ -69,25 +62,10 @@ fn event_key(key: &str) -> String {
 impl World {
     async fn new(moto: &moto::Moto) -> Self {
         let conf = moto::sdk_config(&moto.endpoint).await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&conf)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = moto::versioned_bucket(&conf, BUCKET).await;
         let sns = aws_sdk_sns::Client::new(&conf);
         let sqs = aws_sdk_sqs::Client::new(&conf);
         let sfn = aws_sdk_sfn::Client::new(&conf);
-        s3.create_bucket().bucket(BUCKET).send().await.unwrap();
-        s3.put_bucket_versioning()
-            .bucket(BUCKET)
-            .versioning_configuration(
-                aws_sdk_s3::types::VersioningConfiguration::builder()
-                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
         let mut refs: BTreeMap<&str, String> = BTreeMap::new();
         let mut queues = BTreeMap::new();
         for (topic, logical) in [

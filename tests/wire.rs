@@ -9,15 +9,7 @@ use aws_adapters::sns::{SnsNotifier, TopicArns};
 use passport_model::{ImageFormat, ObjectStore, PhotoRef, StartOutcome, Topic, WorkflowStarter};
 use serde_json::{json, Value};
 
-use system_tests::moto::{self, Moto};
-
-fn moto() -> Option<Moto> {
-    moto::start()
-}
-
-async fn config(endpoint: &str) -> aws_config::SdkConfig {
-    moto::sdk_config(endpoint).await
-}
+use system_tests::moto;
 
 fn jpeg(w: u32, h: u32) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
@@ -29,24 +21,9 @@ fn jpeg(w: u32, h: u32) -> Vec<u8> {
 
 #[tokio::test]
 async fn fetch_metadata_reads_the_exact_version_with_a_ranged_read() {
-    let Some(moto) = moto() else { return };
-    let conf = config(&moto.endpoint).await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&conf)
-            .force_path_style(true)
-            .build(),
-    );
-    s3.create_bucket().bucket("uploads").send().await.unwrap();
-    s3.put_bucket_versioning()
-        .bucket("uploads")
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let Some(moto) = moto::start() else { return };
+    let conf = moto::sdk_config(&moto.endpoint).await;
+    let s3 = moto::versioned_bucket(&conf, "uploads").await;
     let key = "uploads/jane doe+1 100%é.jpg";
     let mut big = jpeg(640, 800);
     big.resize(200_000, 0); // trailing bytes: only the header range may be read
@@ -97,8 +74,8 @@ async fn fetch_metadata_reads_the_exact_version_with_a_ranged_read() {
 
 #[tokio::test]
 async fn start_validation_starts_once_per_photo() {
-    let Some(moto) = moto() else { return };
-    let conf = config(&moto.endpoint).await;
+    let Some(moto) = moto::start() else { return };
+    let conf = moto::sdk_config(&moto.endpoint).await;
     let sfn = aws_sdk_sfn::Client::new(&conf);
     let definition = json!({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}).to_string();
     let sm = sfn
@@ -145,8 +122,8 @@ async fn start_validation_starts_once_per_photo() {
 
 #[tokio::test]
 async fn notify_publishes_body_and_attributes_that_subscribers_receive() {
-    let Some(moto) = moto() else { return };
-    let conf = config(&moto.endpoint).await;
+    let Some(moto) = moto::start() else { return };
+    let conf = moto::sdk_config(&moto.endpoint).await;
     let sns = aws_sdk_sns::Client::new(&conf);
     let sqs = aws_sdk_sqs::Client::new(&conf);
     let mut arns = Vec::new();

@@ -16,18 +16,12 @@ use passport_photo::store::FolderStore;
 use passport_photo::twin::{self, Dependencies};
 use serde_json::Value;
 
-fn fixture(name: &str) -> PathBuf {
-    system_tests::root().join(format!("crates/passport-rules/fixtures/rekognition/{name}.json"))
-}
+use system_tests::rekognition_fixture as fixture;
 
-/// A 600×750 colour JPEG: light background, skin where the fixtures put the face.
+/// The test portrait written as `dir/name`.
 fn portrait(dir: &Path, name: &str) -> PathBuf {
-    let img = image::RgbImage::from_fn(600, 750, |x, y| {
-        let head = (150..450).contains(&x) && (60..750).contains(&y);
-        image::Rgb(if head { [214, 168, 140] } else { [236, 236, 232] })
-    });
     let path = dir.join(name);
-    img.save(&path).unwrap();
+    std::fs::write(&path, system_tests::portrait_jpeg()).unwrap();
     path
 }
 
@@ -105,6 +99,16 @@ fn outbox_lines(s: &Setup, topic: &str) -> Vec<Value> {
         .collect()
 }
 
+fn assert_succeeded(x: &Execution) {
+    assert_eq!(
+        x.status,
+        ExecutionStatus::Succeeded,
+        "{:?} {:?}",
+        x.error,
+        x.cause
+    );
+}
+
 fn verdict(x: &Execution) -> passport_model::Verdict {
     serde_json::from_value(x.output.as_ref().unwrap()["verdict"].clone()).unwrap()
 }
@@ -113,13 +117,7 @@ fn verdict(x: &Execution) -> passport_model::Verdict {
 async fn a_compliant_photo_is_approved_and_published() {
     let s = setup("compliant");
     let x = run(&s, &portrait(&s.dir, "jane doe.jpg")).await;
-    assert_eq!(
-        x.status,
-        ExecutionStatus::Succeeded,
-        "{:?} {:?}",
-        x.error,
-        x.cause
-    );
+    assert_succeeded(&x);
     let v = verdict(&x);
     assert_eq!(
         v.outcome,
@@ -401,13 +399,7 @@ async fn a_group_photo_of_a_hundred_faces_stays_under_the_payload_limit_and_is_r
     let photo = portrait(&s.dir, "class.jpg");
     let x = run(&s, &photo).await;
     let _ = std::fs::remove_file(&tmp);
-    assert_eq!(
-        x.status,
-        ExecutionStatus::Succeeded,
-        "{:?} {:?}",
-        x.error,
-        x.cause
-    );
+    assert_succeeded(&x);
     let v = verdict(&x);
     assert_eq!(v.outcome, Outcome::Rejected);
     let count = v.checks.iter().find(|c| c.id == "face.count").unwrap();

@@ -2,9 +2,12 @@
 //! Content-Length or chunked body, keep-alive connections, fixed responses.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
 
 pub struct Request {
     pub method: String,
@@ -110,4 +113,30 @@ pub async fn write_response(stream: &mut BufReader<TcpStream>, r: Response) -> s
     s.write_all(head.as_bytes()).await?;
     s.write_all(&r.body).await?;
     s.flush().await
+}
+
+/// Serves `handler` on a free loopback port, each connection kept alive, until the runtime
+/// stops; returns the address.
+pub async fn serve<F, Fut>(handler: F) -> SocketAddr
+where
+    F: Fn(Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Response> + Send,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    let handler = Arc::new(handler);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                let mut conn = BufReader::new(stream);
+                while let Ok(Some(req)) = read_request(&mut conn).await {
+                    if write_response(&mut conn, handler(req).await).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    addr
 }

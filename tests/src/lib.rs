@@ -31,3 +31,20 @@ pub fn template() -> serde_norway::Value {
     serde_norway::from_str(&std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml"))
         .expect("template.yaml parses")
 }
+
+/// A recorded Rekognition `DetectFaces` response of the rules' fixtures.
+pub fn rekognition_fixture(name: &str) -> PathBuf {
+    root().join(format!("crates/passport-rules/fixtures/rekognition/{name}.json"))
+}
+
+/// A 600×750 colour JPEG: light background, skin where the fixtures put the face.
+pub fn portrait_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(600, 750, |x, y| {
+        let head = (150..450).contains(&x) && (60..750).contains(&y);
+        image::Rgb(if head { [214, 168, 140] } else { [236, 236, 232] })
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encode a JPEG");
+    out.into_inner()
+}

@@ -6,11 +6,8 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use crate::http::{serve, Request, Response};
 use serde_json::{json, Value};
-use tokio::io::BufReader;
-use tokio::net::TcpListener;
-
-use crate::http::{read_request, write_response, Response};
 
 #[derive(Default)]
 struct Script {
@@ -20,6 +17,30 @@ struct Script {
     calls: Vec<Value>,
 }
 
+fn answer(script: &Mutex<Script>, req: &Request) -> Response {
+    let target = req.headers.get("x-amz-target").cloned().unwrap_or_default();
+    let response = if target != "RekognitionService.DetectFaces" {
+        Response::json(
+            400,
+            &json!({"__type": "UnknownOperationException", "message": target}),
+        )
+    } else {
+        let mut sc = script.lock().expect("stub script");
+        sc.calls
+            .push(serde_json::from_slice(&req.body).unwrap_or(Value::Null));
+        match sc.errors.pop_front() {
+            Some((status, kind)) => Response::json(
+                status,
+                &json!({"__type": kind, "message": "scripted by the test"}),
+            ),
+            None => Response::json(200, &sc.response),
+        }
+    };
+    response
+        .with_header("Content-Type", "application/x-amz-json-1.1")
+        .with_header("x-amzn-RequestId", "stub")
+}
+
 pub struct RekognitionStub {
     addr: SocketAddr,
     script: Arc<Mutex<Script>>,
@@ -27,46 +48,16 @@ pub struct RekognitionStub {
 
 impl RekognitionStub {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let addr = listener.local_addr().expect("local address");
         let script = Arc::new(Mutex::new(Script {
             response: json!({"FaceDetails": []}),
             ..Script::default()
         }));
         let s = script.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let s = s.clone();
-                tokio::spawn(async move {
-                    let mut conn = BufReader::new(stream);
-                    while let Ok(Some(req)) = read_request(&mut conn).await {
-                        let target = req.headers.get("x-amz-target").cloned().unwrap_or_default();
-                        let response = if target != "RekognitionService.DetectFaces" {
-                            Response::json(
-                                400,
-                                &json!({"__type": "UnknownOperationException", "message": target}),
-                            )
-                        } else {
-                            let mut sc = s.lock().expect("stub script");
-                            sc.calls
-                                .push(serde_json::from_slice(&req.body).unwrap_or(Value::Null));
-                            match sc.errors.pop_front() {
-                                Some((status, kind)) => Response::json(
-                                    status,
-                                    &json!({"__type": kind, "message": "scripted by the test"}),
-                                ),
-                                None => Response::json(200, &sc.response),
-                            }
-                        }
-                        .with_header("Content-Type", "application/x-amz-json-1.1")
-                        .with_header("x-amzn-RequestId", "stub");
-                        if write_response(&mut conn, response).await.is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-        });
+        let addr = serve(move |req| {
+            let response = answer(&s, &req);
+            async move { response }
+        })
+        .await;
         Self { addr, script }
     }
 

@@ -8,11 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use tokio::io::BufReader;
-use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
 
-use crate::http::{read_request, write_response, Response};
+use crate::http::{serve, Response};
 
 /// How an invocation ended, as Step Functions sees a Lambda result.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +25,8 @@ pub enum Outcome {
 struct Pending {
     payload: Value,
     request_id: String,
+    /// When the invocation times out, as Lambda's `Lambda-Runtime-Deadline-Ms` says.
+    deadline: SystemTime,
     reply: oneshot::Sender<Outcome>,
 }
 
@@ -48,30 +48,17 @@ pub struct RuntimeApi {
 
 impl RuntimeApi {
     pub async fn start(function_name: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let addr = listener.local_addr().expect("local address");
         let shared = Arc::new(Shared::default());
         let function_arn = format!(
             "arn:aws:lambda:{}:123456789012:function:{function_name}",
             crate::REGION
         );
-        let s = shared.clone();
-        let arn = function_arn.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let s = s.clone();
-                let arn = arn.clone();
-                tokio::spawn(async move {
-                    let mut conn = BufReader::new(stream);
-                    while let Ok(Some(req)) = read_request(&mut conn).await {
-                        let response = handle(&s, &arn, req.method.as_str(), &req.path, &req.body).await;
-                        if write_response(&mut conn, response).await.is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-        });
+        let (s, arn) = (shared.clone(), function_arn.clone());
+        let addr = serve(move |req| {
+            let (s, arn) = (s.clone(), arn.clone());
+            async move { handle(&s, &arn, req.method.as_str(), &req.path, &req.body).await }
+        })
+        .await;
         Self {
             addr,
             shared,
@@ -109,6 +96,7 @@ impl RuntimeApi {
             .push_back(Pending {
                 payload,
                 request_id,
+                deadline: SystemTime::now() + limit,
                 reply: tx,
             });
         self.shared.arrived.notify_one();
@@ -134,11 +122,11 @@ async fn handle(s: &Shared, arn: &str, method: &str, path: &str, body: &[u8]) ->
                 }
                 notified.await;
             };
-            let deadline = SystemTime::now()
+            let deadline = next
+                .deadline
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
-                .as_millis()
-                + 60_000;
+                .as_millis();
             if let Ok(mut f) = s.in_flight.lock() {
                 f.insert(next.request_id.clone(), next.reply);
             }

@@ -8,11 +8,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
-use tokio::io::BufReader;
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::http::{read_request, write_response, Response};
+use crate::http::{serve, Response};
 
 /// What a worker answered: the output, or (error, cause).
 pub type TaskResult = Result<Value, (String, String)>;
@@ -60,28 +58,17 @@ fn answer(waiters: &Waiters, target: &str, body: &Value) -> Response {
 
 impl TaskTokens {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let addr = listener.local_addr().expect("local address");
         let waiters: Waiters = Arc::default();
         let w = waiters.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let w = w.clone();
-                tokio::spawn(async move {
-                    let mut conn = BufReader::new(stream);
-                    while let Ok(Some(req)) = read_request(&mut conn).await {
-                        let target = req.headers.get("x-amz-target").cloned().unwrap_or_default();
-                        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-                        let response = answer(&w, &target, &body)
-                            .with_header("Content-Type", "application/x-amz-json-1.0")
-                            .with_header("x-amzn-RequestId", "stub");
-                        if write_response(&mut conn, response).await.is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-        });
+        let addr = serve(move |req| {
+            let target = req.headers.get("x-amz-target").cloned().unwrap_or_default();
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            let response = answer(&w, &target, &body)
+                .with_header("Content-Type", "application/x-amz-json-1.0")
+                .with_header("x-amzn-RequestId", "stub");
+            async move { response }
+        })
+        .await;
         Self { addr, waiters }
     }
 

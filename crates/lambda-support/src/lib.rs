@@ -134,13 +134,7 @@ where
     T: serde::Serialize,
     E: StepError,
 {
-    let handler = &handler;
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<serde_json::Value>| async move {
-            handler(event.payload).await.map_err(diagnostic)
-        },
-    ))
-    .await
+    serve_until(|payload, _deadline| handler(payload)).await
 }
 
 /// Like [`serve`], for handlers that plan their work by the invocation's deadline.

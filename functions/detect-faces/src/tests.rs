@@ -151,16 +151,28 @@ mod queue_consumer {
         json!({"taskToken": token, "photo": step["photo"]})
     }
 
-    fn event(records: Vec<Value>) -> Value {
-        json!({ "Records": records })
-    }
-
-    fn failed_ids(response: &aws_lambda_events::sqs::SqsBatchResponse) -> Vec<String> {
-        response
-            .batch_item_failures
-            .iter()
-            .map(|f| f.item_identifier.clone())
-            .collect()
+    /// One batch through the consumer with time to spare and no pacing; the ids it hands
+    /// back to the queue.
+    async fn handed_back(
+        records: Vec<Value>,
+        detector: &ScriptedDetector,
+        callback: &RecordingCallback,
+        time_left: fn() -> Duration,
+    ) -> Vec<String> {
+        let pacer = Pacer::new(f64::INFINITY, 1);
+        consume(
+            json!({ "Records": records }),
+            detector,
+            callback,
+            &pacer,
+            time_left,
+        )
+        .await
+        .unwrap()
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect()
     }
 
     fn no_faces() -> FaceAnalysis {
@@ -178,12 +190,14 @@ mod queue_consumer {
     async fn every_task_is_answered_with_its_faces_and_the_batch_is_deleted() {
         let detector = ScriptedDetector::new(vec![Ok(no_faces())]);
         let callback = RecordingCallback::default();
-        let pacer = Pacer::new(1000.0, 2);
-        let batch = event(vec![record("m1", task("t1"), 1), record("m2", task("t2"), 1)]);
-        let response = consume(batch, &detector, &callback, &pacer, PLENTY)
-            .await
-            .unwrap();
-        assert!(failed_ids(&response).is_empty());
+        let failed = handed_back(
+            vec![record("m1", task("t1"), 1), record("m2", task("t2"), 1)],
+            &detector,
+            &callback,
+            PLENTY,
+        )
+        .await;
+        assert!(failed.is_empty());
         let answers = callback.answers.lock().unwrap();
         assert_eq!(
             answers.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
@@ -198,25 +212,20 @@ mod queue_consumer {
     async fn throttling_leaves_the_message_for_redelivery_then_fails_the_task_as_transient() {
         let detector = ScriptedDetector::new(vec![Err(PortError::transient("ThrottlingException"))]);
         let callback = RecordingCallback::default();
-        let pacer = Pacer::new(1000.0, 2);
         for receives in 1..GIVE_UP_AFTER_RECEIVES {
-            let response = consume(
-                event(vec![record("m1", task("t1"), receives)]),
+            let failed = handed_back(
+                vec![record("m1", task("t1"), receives)],
                 &detector,
                 &callback,
-                &pacer,
                 PLENTY,
             )
-            .await
-            .unwrap();
-            assert_eq!(failed_ids(&response), ["m1"], "receive {receives} is handed back");
+            .await;
+            assert_eq!(failed, ["m1"], "receive {receives} is handed back");
             assert!(callback.answers.lock().unwrap().is_empty());
         }
         let last = record("m1", task("t1"), GIVE_UP_AFTER_RECEIVES);
-        let response = consume(event(vec![last]), &detector, &callback, &pacer, PLENTY)
-            .await
-            .unwrap();
-        assert!(failed_ids(&response).is_empty(), "answered, so deleted");
+        let failed = handed_back(vec![last], &detector, &callback, PLENTY).await;
+        assert!(failed.is_empty(), "answered, so deleted");
         let answers = callback.answers.lock().unwrap();
         let (error, cause) = answers[0].1.as_ref().unwrap_err();
         assert_eq!(error, "Transient");
@@ -230,13 +239,15 @@ mod queue_consumer {
     async fn business_errors_fail_the_task_at_once_with_their_name() {
         let detector = ScriptedDetector::new(vec![Err(PortError::not_found("NoSuchVersion"))]);
         let callback = RecordingCallback::default();
-        let pacer = Pacer::new(1000.0, 2);
         let no_photo = json!({"taskToken": "t2", "photo": "nonsense"});
-        let batch = event(vec![record("m1", task("t1"), 1), record("m2", no_photo, 1)]);
-        let response = consume(batch, &detector, &callback, &pacer, PLENTY)
-            .await
-            .unwrap();
-        assert!(failed_ids(&response).is_empty());
+        let failed = handed_back(
+            vec![record("m1", task("t1"), 1), record("m2", no_photo, 1)],
+            &detector,
+            &callback,
+            PLENTY,
+        )
+        .await;
+        assert!(failed.is_empty());
         let answers = callback.answers.lock().unwrap();
         assert_eq!(answers[0].1.as_ref().unwrap_err().0, "PhotoNotFound");
         assert_eq!(answers[1].1.as_ref().unwrap_err().0, "InvalidInput");
@@ -247,17 +258,14 @@ mod queue_consumer {
     async fn a_message_without_a_token_goes_back_to_the_queue_towards_the_dead_letter_queue() {
         let detector = ScriptedDetector::new(vec![Ok(no_faces())]);
         let callback = RecordingCallback::default();
-        let pacer = Pacer::new(1000.0, 2);
-        let response = consume(
-            event(vec![record("m1", json!({"photo": {}}), 1)]),
+        let failed = handed_back(
+            vec![record("m1", json!({"photo": {}}), 1)],
             &detector,
             &callback,
-            &pacer,
             PLENTY,
         )
-        .await
-        .unwrap();
-        assert_eq!(failed_ids(&response), ["m1"]);
+        .await;
+        assert_eq!(failed, ["m1"]);
         assert_eq!(detector.calls(), 0);
     }
 
@@ -268,29 +276,22 @@ mod queue_consumer {
             gone: true,
             ..Default::default()
         };
-        let pacer = Pacer::new(1000.0, 2);
-        let response = consume(
-            event(vec![record("m1", task("t1"), 3)]),
-            &detector,
-            &callback,
-            &pacer,
-            PLENTY,
-        )
-        .await
-        .unwrap();
-        assert!(failed_ids(&response).is_empty());
+        let failed = handed_back(vec![record("m1", task("t1"), 3)], &detector, &callback, PLENTY).await;
+        assert!(failed.is_empty());
     }
 
     #[tokio::test]
     async fn records_that_would_outlast_the_invocation_are_handed_back_untouched() {
         let detector = ScriptedDetector::new(vec![Ok(no_faces())]);
         let callback = RecordingCallback::default();
-        let pacer = Pacer::new(1000.0, 2);
-        let batch = event(vec![record("m1", task("t1"), 1), record("m2", task("t2"), 1)]);
-        let response = consume(batch, &detector, &callback, &pacer, || TIME_FOR_ONE_RECORD / 2)
-            .await
-            .unwrap();
-        assert_eq!(failed_ids(&response), ["m1", "m2"]);
+        let failed = handed_back(
+            vec![record("m1", task("t1"), 1), record("m2", task("t2"), 1)],
+            &detector,
+            &callback,
+            || TIME_FOR_ONE_RECORD / 2,
+        )
+        .await;
+        assert_eq!(failed, ["m1", "m2"]);
         assert_eq!(detector.calls(), 0);
     }
 
