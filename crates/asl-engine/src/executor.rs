@@ -99,6 +99,12 @@ impl Engine {
         }
     }
 
+    /// Seeds the random source of retry jitter and `States.MathRandom`.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.rng = Mutex::new(Rng::new(seed));
+        self
+    }
+
     pub fn with_state_machine_arn(mut self, arn: impl Into<String>) -> Self {
         self.state_machine_arn = arn.into();
         self

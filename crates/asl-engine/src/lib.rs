@@ -12,7 +12,7 @@ mod intrinsics;
 pub mod paths;
 mod validate;
 
-pub use clock::{BoxFuture, Clock, RealClock, VirtualClock};
+pub use clock::{BoxFuture, Clock, RealClock, TokioClock, VirtualClock};
 pub use definition::StateMachine;
 pub use error::{matches, StatesError};
 pub use executor::{

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use passport_model::Outcome;
 use passport_photo::faces::LocalFaces;
 use passport_photo::outbox::Outbox;
+use passport_photo::simulate::{Design, Scenario};
 use passport_photo::store::FolderStore;
 use passport_photo::twin::{self, Dependencies};
 use passport_photo::{report, watch};
@@ -79,6 +80,52 @@ enum Command {
     },
     /// Show a saved execution history (from check --history) like the console's list.
     History { file: PathBuf },
+    /// Simulate a burst of uploads against modelled AWS services, on a virtual clock.
+    Simulate {
+        /// How many photos are uploaded.
+        #[arg(long)]
+        uploads: usize,
+        /// The account's Rekognition DetectFaces quota (the template's DetectFacesTps).
+        #[arg(long, value_parser = positive)]
+        detect_tps: f64,
+        /// Uploads per second (Poisson arrivals); all at once when left out.
+        #[arg(long, value_parser = positive)]
+        arrival_rate: Option<f64>,
+        /// Chance that any one request to any service fails with a retryable fault.
+        #[arg(long, default_value_t = 0.0, value_parser = probability)]
+        fault_rate: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The template's DetectFacesConcurrency; sized from --detect-tps when left out.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        detect_concurrency: Option<u32>,
+        /// Which DetectFaces: the deployed queue, or the direct call it replaced.
+        #[arg(long, value_enum, default_value_t = SimulatedDesign::Queued)]
+        design: SimulatedDesign,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SimulatedDesign {
+    Queued,
+    Direct,
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("'{text}' is not a positive number")),
+    }
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{text}' is not a probability from 0 to 1")),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -295,6 +342,34 @@ fn history(file: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn simulate(scenario: &Scenario, json: bool) -> ExitCode {
+    use std::io::IsTerminal;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(scenario.uploads as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} uploads answered ({elapsed} wall time)",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let report = passport_photo::simulate::run(scenario, bar.clone());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match report {
+        Ok(report) if json => {
+            println!("{}", serde_json::to_string(&report).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            print!("{}", report.summary());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -318,6 +393,31 @@ async fn main() -> ExitCode {
             pipeline,
         } => run(definition_file, input, *handlers, pipeline).await,
         Command::History { file } => history(file),
+        Command::Simulate {
+            uploads,
+            detect_tps,
+            arrival_rate,
+            fault_rate,
+            seed,
+            detect_concurrency,
+            design,
+            json,
+        } => {
+            let scenario = Scenario {
+                uploads: *uploads,
+                detect_tps: *detect_tps,
+                arrival_rate: *arrival_rate,
+                fault_rate: *fault_rate,
+                seed: *seed,
+                design: match design {
+                    SimulatedDesign::Queued => Design::Queued,
+                    SimulatedDesign::Direct => Design::Direct,
+                },
+                detect_concurrency: detect_concurrency
+                    .unwrap_or_else(|| Scenario::concurrency_for(*detect_tps)),
+            };
+            simulate(&scenario, *json)
+        }
     }
 }
 
