@@ -341,3 +341,42 @@ fn build_and_deploy_read_the_same_architecture() {
     }
     assert_eq!(found, vec!["[default.global.parameters]".to_owned()]);
 }
+
+/// `passport-photo simulate` models the stack as deployed: its queue, consumer and
+/// start-validation figures must be the template's, or its capacity figures mean nothing.
+#[test]
+fn the_simulator_models_the_deployed_queue_and_concurrency() {
+    use passport_photo::simulate::{queue, Scenario, START_VALIDATION_CONCURRENCY};
+    let t = template();
+    let r = resources(&t);
+    let parameter = |name: &str| t["Parameters"][name]["Default"].as_u64().unwrap();
+    let queue_properties = &r["DetectFacesQueue"]["Properties"];
+    assert_eq!(
+        queue_properties["VisibilityTimeout"].as_u64(),
+        Some(queue::VISIBILITY.as_secs())
+    );
+    assert_eq!(
+        queue_properties["RedrivePolicy"]["maxReceiveCount"].as_u64(),
+        Some(u64::from(queue::MAX_RECEIVES))
+    );
+    let consumer = &r["DetectFacesFunction"]["Properties"];
+    assert_eq!(
+        consumer["Timeout"].as_u64(),
+        Some(queue::FUNCTION_TIMEOUT.as_secs())
+    );
+    assert_eq!(
+        consumer["Events"]["Work"]["Properties"]["BatchSize"].as_u64(),
+        Some(queue::BATCH_SIZE as u64)
+    );
+    // The default consumers follow the sizing rule the simulator uses for the default quota.
+    assert_eq!(
+        u64::from(Scenario::concurrency_for(parameter("DetectFacesTps") as f64)),
+        parameter("DetectFacesConcurrency")
+    );
+    assert_eq!(
+        parameter("StartValidationConcurrency"),
+        u64::from(START_VALIDATION_CONCURRENCY)
+    );
+    let reserved = &r["StartValidationFunction"]["Properties"]["ReservedConcurrentExecutions"];
+    assert!(matches!(reserved, Yaml::Tagged(t) if t.value == "StartValidationConcurrency"));
+}

@@ -36,7 +36,7 @@ pub struct QueueConfig {
 impl Default for QueueConfig {
     fn default() -> Self {
         Self {
-            concurrency: 10,
+            concurrency: 25,
             visibility: Duration::from_secs(60),
             max_receives: 8,
             tps: None,

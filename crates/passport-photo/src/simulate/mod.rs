@@ -12,7 +12,7 @@
 
 mod cost;
 mod ledger;
-mod queue;
+pub mod queue;
 mod sample;
 mod services;
 mod world;
