@@ -197,6 +197,9 @@ async fn notify_publishes_body_and_attributes_that_subscribers_receive() {
     assert_eq!(envelope["MessageAttributes"]["outcome"]["Value"], "REJECTED");
     assert_eq!(envelope["MessageAttributes"]["profile"]["Value"], "us");
     let body: Value = serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap();
+    // MessageStructure json: an SQS subscriber gets the "default" member, the JSON body
+    // (AWS: a protocol without its own key gets "default").
     assert_eq!(body["failedChecks"][0]["id"], "face.head_size");
     assert_eq!(body["outcome"], "REJECTED");
+    assert_eq!(body["schemaVersion"], 1);
 }

@@ -186,6 +186,15 @@ async fn sunglasses_are_rejected_on_the_faces() {
     assert_eq!(v.checks[0].status, CheckStatus::Fail);
     let msg = &outbox_lines(&s, "rejected")[0];
     assert_eq!(msg["body"]["failedChecks"][0]["id"], "face.sunglasses");
+    // The outbox holds what SNS would get: the structure, its JSON body for programs and
+    // the applicant's words for e-mail.
+    assert_eq!(msg["messageStructure"], "json");
+    let structure: serde_json::Value = serde_json::from_str(msg["message"].as_str().unwrap()).unwrap();
+    let default: serde_json::Value = serde_json::from_str(structure["default"].as_str().unwrap()).unwrap();
+    assert_eq!(default, msg["body"]);
+    let email = structure["email"].as_str().unwrap();
+    assert!(email.contains("sun.jpg was rejected"), "{email}");
+    assert!(email.contains(&v.checks[0].message), "{email}");
 }
 
 /// Recorded faces, after `throttled` throttling answers; `crashes` makes every call panic

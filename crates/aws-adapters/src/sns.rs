@@ -43,7 +43,8 @@ impl Notifier for SnsNotifier {
             .publish()
             .topic_arn(self.topics.arn(message.topic))
             .subject(&message.subject)
-            .message(&message.body);
+            .message_structure("json")
+            .message(message.structured());
         for (name, value) in &message.attributes {
             let attribute = MessageAttributeValue::builder()
                 .data_type("String")
@@ -104,6 +105,7 @@ mod tests {
             topic: Topic::Rejected,
             subject: "Passport photo rejected: uploads/a.jpg".into(),
             body: "{}".into(),
+            email: "Your photo was rejected.".into(),
             attributes: [("outcome".to_string(), "REJECTED".to_string())]
                 .into_iter()
                 .collect(),
@@ -115,6 +117,8 @@ mod tests {
         let rule = mock!(Client::publish)
             .match_requests(|r| {
                 r.topic_arn() == Some("arn:aws:sns:eu-west-1:1:rejected")
+                    && r.message_structure() == Some("json")
+                    && r.message() == Some(r#"{"default":"{}","email":"Your photo was rejected."}"#)
                     && r.message_attributes()
                         .and_then(|a| a.get("outcome"))
                         .and_then(|v| v.string_value())

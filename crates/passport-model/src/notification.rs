@@ -21,14 +21,34 @@ impl Topic {
     }
 }
 
-/// A message ready to publish: subject, JSON body and filterable attributes.
+/// SNS's limit on one published message (256 KiB), the structured JSON included.
+pub const SNS_MAX_MESSAGE_BYTES: usize = 262_144;
+
+/// A message ready to publish: subject, a JSON body for programs, a plain-text version for
+/// people reading e-mail, and filterable attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboundMessage {
     pub topic: Topic,
     pub subject: String,
     pub body: String,
+    #[serde(default)]
+    pub email: String,
     pub attributes: BTreeMap<String, String>,
+}
+
+impl OutboundMessage {
+    /// The Publish `Message` under `MessageStructure: json`: e-mail and e-mail-json
+    /// subscribers get the plain text, every other protocol (SQS, HTTPS, Lambda) the JSON
+    /// body. A message without text sends the body to everyone.
+    pub fn structured(&self) -> String {
+        let mut structure = serde_json::Map::new();
+        structure.insert("default".into(), self.body.clone().into());
+        if !self.email.is_empty() {
+            structure.insert("email".into(), self.email.clone().into());
+        }
+        serde_json::Value::Object(structure).to_string()
+    }
 }
 
 /// What notify adds to the execution document.

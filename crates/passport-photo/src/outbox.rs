@@ -1,5 +1,7 @@
 //! Notifications go to the terminal (stderr, one line) and are appended as JSON Lines to
-//! one file per topic in the outbox folder.
+//! one file per topic in the outbox folder: exactly what would be published (subject,
+//! `MessageStructure`, the structured message, attributes), with the JSON body and the
+//! e-mail text also unpacked for reading.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,8 +42,11 @@ impl Notifier for Outbox {
             "messageId": id,
             "topic": message.topic,
             "subject": message.subject,
+            "messageStructure": "json",
+            "message": message.structured(),
             "attributes": message.attributes,
             "body": serde_json::from_str::<serde_json::Value>(&message.body).unwrap_or(json!(message.body)),
+            "email": message.email,
         });
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(&self.dir)?;

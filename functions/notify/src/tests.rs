@@ -11,6 +11,13 @@ fn event(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The JSON body and the e-mail text of a structured Publish request.
+fn published(message: Option<&str>) -> (Value, String) {
+    let structure: Value = serde_json::from_str(message.unwrap()).unwrap();
+    let body = serde_json::from_str(structure["default"].as_str().unwrap()).unwrap();
+    (body, structure["email"].as_str().unwrap_or_default().to_owned())
+}
+
 fn topics() -> TopicArns {
     TopicArns {
         approved: "arn:aws:sns:eu-west-1:123456789012:approved".into(),
@@ -23,9 +30,17 @@ fn topics() -> TopicArns {
 async fn a_rejection_goes_to_the_rejected_topic_with_reasons_and_attributes() {
     let rule = mock!(Client::publish)
         .match_requests(|r| {
-            let body: Value = serde_json::from_str(r.message().unwrap()).unwrap();
+            let (body, email) = published(r.message());
             let attrs = r.message_attributes().unwrap();
             r.topic_arn() == Some("arn:aws:sns:eu-west-1:123456789012:rejected")
+                && r.message_structure() == Some("json")
+                && body["schemaVersion"] == 1
+                && body["executionName"]
+                    .as_str()
+                    .is_some_and(|n| !n.is_empty() && !n.contains(':'))
+                && email.contains("was rejected under the US rules")
+                && email.contains("What to change")
+                && email.contains("For staff: https://eu-west-1.console.aws.amazon.com/states/")
                 && r.subject() == Some("Passport photo rejected: uploads/jane doe+1 100%?.jpg")
                 && body["failedChecks"][0]["id"] == "face.head_size"
                 && body["consoleUrl"]
@@ -51,9 +66,10 @@ async fn a_rejection_goes_to_the_rejected_topic_with_reasons_and_attributes() {
 async fn the_failure_mode_publishes_to_alerts() {
     let rule = mock!(Client::publish)
         .match_requests(|r| {
-            let body: Value = serde_json::from_str(r.message().unwrap()).unwrap();
+            let (body, email) = published(r.message());
             r.topic_arn() == Some("arn:aws:sns:eu-west-1:123456789012:alerts")
                 && body["error"] == "PhotoNotFound"
+                && email.contains("could not finish: PhotoNotFound")
                 && r.message_attributes().unwrap()["outcome"].string_value() == Some("FAILED")
         })
         .then_output(|| PublishOutput::builder().message_id("msg-2").build());
@@ -111,4 +127,51 @@ fn subjects_are_short_ascii_lines() {
         console_url("arn:aws:states:local:000000000000:execution:PhotoValidation:x"),
         None
     );
+}
+
+/// A verdict with a great many long checks still fits SNS's 256 KiB, and says what it left out.
+#[test]
+fn every_message_fits_sns_whatever_the_number_of_checks() {
+    use passport_model::notification::SNS_MAX_MESSAGE_BYTES;
+    use passport_model::{CheckResult, CheckStatus, ExecutionDocument, Verdict};
+    use serde_json::json;
+    let input = event("notify.json");
+    let doc: ExecutionDocument = serde_json::from_value(input["document"].clone()).unwrap();
+    let mut verdict: Verdict = doc.verdict.clone().unwrap();
+    verdict.checks = (0..5000)
+        .map(|i| CheckResult {
+            id: format!("check.{i}"),
+            status: if i % 3 == 0 {
+                CheckStatus::Warn
+            } else {
+                CheckStatus::Fail
+            },
+            measured: json!("x".repeat(50)),
+            limit: "0.70–0.80".into(),
+            message: format!("check {i}: {}", "é".repeat(80)),
+        })
+        .collect();
+    let arn = "arn:aws:states:eu-west-1:123456789012:execution:PhotoValidation:abc";
+    let message = verdict_message(&doc, &verdict, arn);
+    let structured = message.structured();
+    assert!(
+        structured.len() <= SNS_MAX_MESSAGE_BYTES,
+        "{} bytes",
+        structured.len()
+    );
+    let body: Value = serde_json::from_str(&message.body).unwrap();
+    let kept = body["failedChecks"].as_array().unwrap().len() + body["warnings"].as_array().unwrap().len();
+    assert!(kept > 0);
+    assert_eq!(body["omittedChecks"].as_u64().unwrap() as usize + kept, 5000);
+    assert!(message
+        .email
+        .ends_with("[message shortened: see the console for everything]\n"));
+
+    // A short verdict is left whole.
+    verdict.checks.truncate(3);
+    let message = verdict_message(&doc, &verdict, arn);
+    let body: Value = serde_json::from_str(&message.body).unwrap();
+    assert!(body.get("omittedChecks").is_none());
+    assert_eq!(body["failedChecks"].as_array().unwrap().len(), 2);
+    assert!(!message.email.contains("shortened"));
 }
