@@ -309,6 +309,9 @@ pub struct MapState {
     pub item_selector: Option<Value>,
     #[serde(default)]
     pub max_concurrency: Option<u32>,
+    /// The limit read from the effective input when the Map state starts.
+    #[serde(default)]
+    pub max_concurrency_path: Option<String>,
     #[serde(flatten)]
     pub io: Io,
     #[serde(flatten)]

@@ -194,7 +194,24 @@ impl Engine {
             history: run.history.events(),
         }
     }
+}
 
+/// MaxConcurrencyPath must give a whole number from 0 (no limit) to 2^32 - 1, the range
+/// of MaxConcurrency; anything else (a string, a fraction, a negative number) fails the
+/// execution with States.Runtime.
+fn map_concurrency_from(name: &str, value: &Value) -> Result<u32, StatesError> {
+    value
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
+        .map(|n| n as u32)
+        .ok_or_else(|| {
+            StatesError::runtime(format!(
+                "MaxConcurrencyPath of '{name}' gives {value}, not a whole number from 0 to 4294967295"
+            ))
+        })
+}
+
+impl Engine {
     /// A token no other task of this engine gets: opaque, like AWS's.
     fn task_token(&self, context: &Value) -> String {
         let n = self.tokens.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -505,7 +522,11 @@ impl Run<'_> {
                         );
                         let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
                         let items_len = items.len();
-                        let limit = match m.max_concurrency.unwrap_or(0) {
+                        let max_concurrency = match &m.max_concurrency_path {
+                            Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
+                            None => m.max_concurrency.unwrap_or(0),
+                        };
+                        let limit = match max_concurrency {
                             0 => items.len().max(1),
                             n => n as usize,
                         };

@@ -101,7 +101,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("ToleratedFailureCountPath", "ToleratedFailureCountPath"),
     ("ToleratedFailurePercentage", "ToleratedFailurePercentage"),
     ("ToleratedFailurePercentagePath", "ToleratedFailurePercentagePath"),
-    ("MaxConcurrencyPath", "MaxConcurrencyPath"),
     ("Label", "Distributed Map Label"),
 ];
 
@@ -226,6 +225,9 @@ fn check_state_fields(kind: &str, state: &Value, at: &str, problems: &mut Vec<St
     integer("TimeoutSeconds", 1, MAX_SECONDS, problems);
     integer("Seconds", 0, MAX_SECONDS, problems);
     integer("MaxConcurrency", 0, u64::from(u32::MAX), problems);
+    if state.get("MaxConcurrency").is_some() && state.get("MaxConcurrencyPath").is_some() {
+        problems.push(format!("{at} has both MaxConcurrency and MaxConcurrencyPath"));
+    }
     for (i, r) in state
         .get("Retry")
         .and_then(Value::as_array)

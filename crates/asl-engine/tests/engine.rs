@@ -512,3 +512,57 @@ async fn a_fail_state_without_error_reports_no_error_name() {
         (Some("Mine"), Some("why"))
     );
 }
+
+/// MaxConcurrencyPath reads the Map's limit from the input: a whole number from 0 (no
+/// limit); anything else fails the execution with States.Runtime.
+#[tokio::test]
+async fn map_max_concurrency_path_bounds_the_iterations_and_is_validated() {
+    let clock = VirtualClock::default();
+    let running = Arc::new(AtomicU32::new(0));
+    let peak = Arc::new(AtomicU32::new(0));
+    let mut e = Engine::new(Arc::new(clock.clone()));
+    let (r, p) = (running.clone(), peak.clone());
+    e.register("slow", move |v: Value| {
+        let (r, p) = (r.clone(), p.clone());
+        async move {
+            let now = r.fetch_add(1, Ordering::SeqCst) + 1;
+            p.fetch_max(now, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            r.fetch_sub(1, Ordering::SeqCst);
+            Ok(v)
+        }
+    });
+    let def = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrencyPath": "$.limit",
+        "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "slow", "End": true}}},
+        "End": true}}});
+    let items: Vec<u32> = (0..6).collect();
+    let x = run_with(&e, def.clone(), json!({"items": items, "limit": 2})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+    assert_eq!(x.output, Some(json!(items)));
+    assert_eq!(peak.load(Ordering::SeqCst), 2, "at most two iterations at once");
+
+    peak.store(0, Ordering::SeqCst);
+    let x = run_with(&e, def.clone(), json!({"items": items, "limit": 0})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded);
+    assert_eq!(peak.load(Ordering::SeqCst), 6, "0 is no limit");
+
+    for bad in [
+        json!(-1),
+        json!(1.5),
+        json!("2"),
+        json!(null),
+        json!(5_000_000_000u64),
+    ] {
+        let x = run_with(&e, def.clone(), json!({"items": items, "limit": bad})).await;
+        assert_eq!(x.error.as_deref(), Some("States.Runtime"), "{bad}");
+    }
+    let mut both = def;
+    both["States"]["M"]["MaxConcurrency"] = json!(1);
+    let problems = format!("{:?}", parse_definition(&both.to_string()).unwrap_err());
+    assert!(
+        problems.contains("both MaxConcurrency and MaxConcurrencyPath"),
+        "{problems}"
+    );
+}
