@@ -600,26 +600,35 @@ impl Run<'_> {
         F: Fn(Value) -> BoxFuture<'s, Result<Value, StatesError>>,
     {
         let attempt = async {
-            let token = match state {
-                State::Task(t) if t.resource.ends_with(WAIT_FOR_TASK_TOKEN) => {
-                    Some(self.engine.task_token(&self.context))
-                }
-                _ => None,
+            // Every attempt re-reads its input and re-applies Parameters with the context of
+            // that attempt ($$.State.RetryCount) and, for a task token, a fresh token.
+            let prepare = |retry: u32| -> Result<Value, StatesError> {
+                let token = match state {
+                    State::Task(t) if t.resource.ends_with(WAIT_FOR_TASK_TOKEN) => {
+                        Some(self.engine.task_token(&self.context))
+                    }
+                    _ => None,
+                };
+                let ctx = self.ctx_for(name, retry, token.map(|t| ("Task", json!({"Token": t}))));
+                let effective = input_path(io, &input, &ctx)?;
+                // Map applies Parameters per item (ItemSelector); everything else here.
+                let effective = match (&h.parameters, state) {
+                    (Some(t), State::Task(_) | State::Parallel(_)) => {
+                        apply_template(t, &effective, &ctx, &mut self.rng())?
+                    }
+                    _ => effective,
+                };
+                within_payload_limit(&effective, || format!("the input of '{name}' after Parameters"))?;
+                Ok(effective)
             };
-            let ctx = self.ctx_for(name, 0, token.map(|t| ("Task", json!({"Token": t}))));
-            let effective = input_path(io, &input, &ctx)?;
-            // Map applies Parameters per item (ItemSelector); everything else here.
-            let effective = match (&h.parameters, state) {
-                (Some(t), State::Task(_) | State::Parallel(_)) => {
-                    apply_template(t, &effective, &ctx, &mut self.rng())?
-                }
-                _ => effective,
-            };
-            within_payload_limit(&effective, || format!("the input of '{name}' after Parameters"))?;
-            let result = self
-                .with_retry(name, &h.retry, || work(effective.clone()))
+            let (result, retries) = self
+                .with_retry(name, &h.retry, |retry| match prepare(retry) {
+                    Ok(effective) => work(effective),
+                    Err(e) => Box::pin(std::future::ready(Err(e))),
+                })
                 .await?;
             within_payload_limit(&result, || format!("the result of '{name}'"))?;
+            let ctx = self.ctx_for(name, retries, None);
             let result = match &h.result_selector {
                 Some(t) => apply_template(t, &result, &ctx, &mut self.rng())?,
                 None => result,
@@ -644,20 +653,22 @@ impl Run<'_> {
 
     /// The first retrier matching the error decides; once its attempts are spent, the error
     /// stands. Waits are `IntervalSeconds · BackoffRate^n`, capped by `MaxDelaySeconds`, and
-    /// drawn uniformly below that ceiling with `JitterStrategy: FULL`.
+    /// drawn uniformly below that ceiling with `JitterStrategy: FULL`. `work` gets the number
+    /// of retries so far; the result comes with it.
     async fn with_retry<'s, F>(
         &'s self,
         name: &str,
         retriers: &[Retrier],
         work: F,
-    ) -> Result<Value, StatesError>
+    ) -> Result<(Value, u32), StatesError>
     where
-        F: Fn() -> BoxFuture<'s, Result<Value, StatesError>>,
+        F: Fn(u32) -> BoxFuture<'s, Result<Value, StatesError>>,
     {
         let mut counts = vec![0u32; retriers.len()];
         loop {
-            match work().await {
-                Ok(v) => return Ok(v),
+            let retries = counts.iter().sum();
+            match work(retries).await {
+                Ok(v) => return Ok((v, retries)),
                 Err(e) => {
                     let Some(i) = retriers.iter().position(|r| matches(&r.error_equals, &e.error)) else {
                         return Err(e);

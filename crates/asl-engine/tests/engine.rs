@@ -566,3 +566,34 @@ async fn map_max_concurrency_path_bounds_the_iterations_and_is_validated() {
         "{problems}"
     );
 }
+
+/// Every attempt of a task re-applies Parameters with its own `$$.State.RetryCount`.
+#[tokio::test]
+async fn parameters_are_re_evaluated_on_every_attempt_with_the_retry_count() {
+    let clock = VirtualClock::default();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut e = Engine::new(Arc::new(clock.clone()));
+    let s = seen.clone();
+    e.register("flaky", move |v: Value| {
+        let s = s.clone();
+        async move {
+            let n = v["attempt"].as_u64().unwrap();
+            s.lock().unwrap().push(n);
+            if n < 2 {
+                Err(StatesError::new("Transient", "not yet"))
+            } else {
+                Ok(json!({"done": n}))
+            }
+        }
+    });
+    let def = json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "flaky",
+        "Parameters": {"attempt.$": "$$.State.RetryCount"},
+        "ResultSelector": {"done.$": "$.done", "retries.$": "$$.State.RetryCount"},
+        "Retry": [{"ErrorEquals": ["Transient"], "IntervalSeconds": 1, "MaxAttempts": 3}],
+        "End": true}}});
+    let x = run_with(&e, def, json!({})).await;
+    assert_eq!(x.status, ExecutionStatus::Succeeded, "{x:?}");
+    assert_eq!(*seen.lock().unwrap(), vec![0, 1, 2]);
+    assert_eq!(x.output, Some(json!({"done": 2, "retries": 2})));
+}

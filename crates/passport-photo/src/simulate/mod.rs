@@ -190,11 +190,10 @@ fn definition(design: Design) -> Result<StateMachine, String> {
 
 /// What Step Functions bills: every state entered, and every retry of a task.
 fn state_transitions(history: &[HistoryEvent]) -> u64 {
-    let count = |f: &dyn Fn(&str) -> bool| history.iter().filter(|e| f(&e.kind)).count() as u64;
-    let entered = count(&|k| k.ends_with("StateEntered"));
-    let attempts = count(&|k| k.ends_with("Scheduled"));
-    let tasks = count(&|k| k == "TaskStateEntered");
-    entered + attempts.saturating_sub(tasks)
+    history
+        .iter()
+        .filter(|e| e.kind.ends_with("StateEntered") || e.kind == "TaskRetryScheduled")
+        .count() as u64
 }
 
 /// The S3 notification of one upload.
