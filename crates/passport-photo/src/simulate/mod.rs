@@ -213,24 +213,24 @@ fn s3_event(key: &str) -> Value {
 }
 
 /// Medians of each handler's own work (its service calls are modelled separately).
-fn fetch_metadata() -> Function {
+fn fetch_metadata_function() -> Function {
     Function::new("fetch-metadata", 128, Latency::ms(3.0))
 }
-fn detect_faces() -> Function {
+fn detect_faces_function() -> Function {
     Function::new("detect-faces", 128, Latency::ms(2.0))
 }
-fn analyze_image() -> Function {
+fn analyze_image_function() -> Function {
     Function::new("analyze-image", 1024, Latency::ms(90.0))
 }
-fn evaluate_rules() -> Function {
+fn evaluate_rules_function() -> Function {
     Function::new("evaluate-rules", 128, Latency::ms(2.0))
 }
-fn notify() -> Function {
+fn notify_function() -> Function {
     Function::new("notify", 128, Latency::ms(2.0))
 }
 /// template.yaml's StartValidationConcurrency: keeps StartExecution under its quota.
 pub const START_VALIDATION_CONCURRENCY: u32 = 10;
-fn start_validation() -> Function {
+fn start_validation_function() -> Function {
     Function::new("start-validation", 128, Latency::ms(2.0))
         .with_reserved_concurrency(START_VALIDATION_CONCURRENCY)
 }
@@ -268,7 +268,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
         .with_seed(scenario.seed)
         .with_state_machine_arn("arn:aws:states:us-east-1:000000000000:stateMachine:PhotoValidation");
     let b = bucket.clone();
-    lambda(&mut engine, &world, fetch_metadata(), move |p| {
+    lambda(&mut engine, &world, fetch_metadata_function(), move |p| {
         let b = b.clone();
         async move {
             to_value(
@@ -279,7 +279,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
         }
     });
     let b = bucket.clone();
-    lambda(&mut engine, &world, analyze_image(), move |p| {
+    lambda(&mut engine, &world, analyze_image_function(), move |p| {
         let (b, measures) = (b.clone(), measures.clone());
         async move {
             // The real handler's download, then its measures of the sample (computed once).
@@ -292,12 +292,12 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
         }
     });
     let p = profile.clone();
-    lambda(&mut engine, &world, evaluate_rules(), move |input| {
+    lambda(&mut engine, &world, evaluate_rules_function(), move |input| {
         let p = p.clone();
         async move { to_value(evaluate_rules::handle(input, &p).map_err(states_error)?) }
     });
     let t = topics.clone();
-    lambda(&mut engine, &world, notify(), move |p| {
+    lambda(&mut engine, &world, notify_function(), move |p| {
         let t = t.clone();
         async move { to_value(notify::handle(p, t.as_ref()).await.map_err(states_error)?) }
     });
@@ -305,7 +305,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
     match scenario.design {
         Design::Direct => {
             let r = rekognition.clone();
-            lambda(&mut engine, &world, detect_faces(), move |p| {
+            lambda(&mut engine, &world, detect_faces_function(), move |p| {
                 let r = r.clone();
                 async move { to_value(detect_faces::handle(p, r.as_ref()).await.map_err(states_error)?) }
             });
@@ -315,7 +315,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
             let tokens = Arc::new(TaskTokens::new(world.clone()));
             consumers = queue::start_consumers(
                 queue.clone(),
-                Arc::new(detect_faces()),
+                Arc::new(detect_faces_function()),
                 rekognition.clone(),
                 tokens.clone(),
                 scenario.detect_tps,
@@ -369,7 +369,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
         started: Mutex::new(BTreeSet::new()),
         launch: Box::new(launch),
     });
-    let start_validation = Arc::new(start_validation());
+    let start_validation = Arc::new(start_validation_function());
 
     let mut arrivals = Vec::with_capacity(scenario.uploads);
     for i in 0..scenario.uploads {
