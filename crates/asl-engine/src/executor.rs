@@ -80,6 +80,7 @@ pub struct Engine {
     rng: Mutex<Rng>,
     state_machine_arn: String,
     tokens: std::sync::atomic::AtomicU64,
+    detailed_history: bool,
 }
 
 struct Run<'a> {
@@ -96,7 +97,15 @@ impl Engine {
             rng: Mutex::new(Rng::new(0x5eed)),
             state_machine_arn: "arn:aws:states:local:000000000000:stateMachine:Local".into(),
             tokens: std::sync::atomic::AtomicU64::new(0),
+            detailed_history: true,
         }
+    }
+
+    /// Keeps only each history event's type (no timestamps, inputs or outputs): for
+    /// simulations that run many executions and only count their events.
+    pub fn with_event_types_only(mut self) -> Self {
+        self.detailed_history = false;
+        self
     }
 
     /// Seeds the random source of retry jitter and `States.MathRandom`.
@@ -148,13 +157,13 @@ impl Engine {
         });
         let run = Run {
             engine: self,
-            history: History::default(),
+            history: History::new(self.detailed_history),
             context,
         };
         run.history.record(
             start,
             "ExecutionStarted",
-            json!({"executionStartedEventDetails": {"input": input.to_string(), "roleArn": "arn:aws:iam::000000000000:role/local"}}),
+            || json!({"executionStartedEventDetails": {"input": input.to_string(), "roleArn": "arn:aws:iam::000000000000:role/local"}}),
         );
         let result = match within_payload_limit(&input, || "the execution input".into()) {
             Ok(()) => run.machine(sm, input.clone()).await,
@@ -166,7 +175,7 @@ impl Engine {
                 run.history.record(
                     stop,
                     "ExecutionSucceeded",
-                    json!({"executionSucceededEventDetails": {"output": out.to_string()}}),
+                    || json!({"executionSucceededEventDetails": {"output": out.to_string()}}),
                 );
                 (ExecutionStatus::Succeeded, Some(out), None, None)
             }
@@ -174,7 +183,7 @@ impl Engine {
                 run.history.record(
                     stop,
                     "ExecutionFailed",
-                    json!({"executionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
+                    || json!({"executionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
                 );
                 let error = (!e.error.is_empty()).then_some(e.error);
                 let cause = (!e.cause.is_empty()).then_some(e.cause);
@@ -479,7 +488,8 @@ impl Run<'_> {
             State::Parallel(p) => {
                 self.guarded(name, state, &p.handling, &p.io, input, |eff| {
                     Box::pin(async move {
-                        self.history.record(self.now(), "ParallelStateStarted", json!({}));
+                        self.history
+                            .record(self.now(), "ParallelStateStarted", || json!({}));
                         // As on AWS, the first branch to fail fails the state; the others stop.
                         let runs = p
                             .branches
@@ -496,7 +506,7 @@ impl Run<'_> {
                         } else {
                             "ParallelStateFailed"
                         };
-                        self.history.record(self.now(), kind, json!({}));
+                        self.history.record(self.now(), kind, || json!({}));
                         out.map(Value::Array)
                     })
                 })
@@ -518,7 +528,7 @@ impl Run<'_> {
                         self.history.record(
                             self.now(),
                             "MapStateStarted",
-                            json!({"mapStateStartedEventDetails": {"length": items.len()}}),
+                            || json!({"mapStateStartedEventDetails": {"length": items.len()}}),
                         );
                         let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
                         let items_len = items.len();
@@ -548,7 +558,7 @@ impl Run<'_> {
                                 self.history.record(
                                     self.now(),
                                     "MapIterationStarted",
-                                    json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
+                                    || json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
                                 );
                                 let out = self.machine(&m.item_processor, item_input).await;
                                 let (kind, details) = if out.is_ok() {
@@ -559,7 +569,7 @@ impl Run<'_> {
                                 self.history.record(
                                     self.now(),
                                     kind,
-                                    json!({details: {"name": name, "index": i}}),
+                                    || json!({details: {"name": name, "index": i}}),
                                 );
                                 (i, out)
                             }
@@ -688,7 +698,7 @@ impl Run<'_> {
                     self.history.record(
                         self.now(),
                         "TaskRetryScheduled",
-                        json!({"retryScheduledEventDetails": {"name": name, "error": e.error, "attempt": counts[i], "waitSeconds": wait}}),
+                        || json!({"retryScheduledEventDetails": {"name": name, "error": e.error, "attempt": counts[i], "waitSeconds": wait}}),
                     );
                     self.engine
                         .clock
@@ -732,27 +742,24 @@ impl Run<'_> {
                 .strip_prefix(SERVICE_INTEGRATION)
                 .and_then(|rest| rest.split_once(':'))
                 .map(|(ty, api)| (ty.to_owned(), api.to_owned()));
-            let (scheduled, started) = match &integration {
-                Some((resource_type, resource)) => (
-                    (
-                        "TaskScheduled",
-                        json!({"taskScheduledEventDetails": {"resourceType": resource_type, "resource": resource, "region": region_of(&self.engine.state_machine_arn), "parameters": payload.to_string(), "timeoutInSeconds": timeout}}),
-                    ),
-                    (
-                        "TaskStarted",
-                        json!({"taskStartedEventDetails": {"resourceType": resource_type, "resource": resource}}),
-                    ),
-                ),
-                None => (
-                    (
-                        "LambdaFunctionScheduled",
-                        json!({"lambdaFunctionScheduledEventDetails": {"resource": key, "input": payload.to_string(), "timeoutInSeconds": timeout}}),
-                    ),
-                    ("LambdaFunctionStarted", json!({})),
-                ),
-            };
-            self.history.record(self.now(), scheduled.0, scheduled.1);
-            self.history.record(self.now(), started.0, started.1);
+            let region = region_of(&self.engine.state_machine_arn);
+            match &integration {
+                Some((resource_type, resource)) => {
+                    self.history.record(self.now(), "TaskScheduled", || {
+                        json!({"taskScheduledEventDetails": {"resourceType": resource_type, "resource": resource, "region": region, "parameters": payload.to_string(), "timeoutInSeconds": timeout}})
+                    });
+                    self.history.record(self.now(), "TaskStarted", || {
+                        json!({"taskStartedEventDetails": {"resourceType": resource_type, "resource": resource}})
+                    });
+                }
+                None => {
+                    self.history.record(self.now(), "LambdaFunctionScheduled", || {
+                        json!({"lambdaFunctionScheduledEventDetails": {"resource": key, "input": payload.to_string(), "timeoutInSeconds": timeout}})
+                    });
+                    self.history
+                        .record(self.now(), "LambdaFunctionStarted", || json!({}));
+                }
+            }
             // The handler's result travels as a Value through the clock's timeout race.
             let work: BoxFuture<'_, Value> = Box::pin(async move {
                 match handler.invoke(payload).await {
@@ -792,23 +799,23 @@ impl Run<'_> {
                         json!({"taskFailedEventDetails": {"resourceType": resource_type, "resource": resource, "error": e.error, "cause": e.cause}}),
                     ),
                 };
-                self.history.record(self.now(), kind, details);
+                self.history.record(self.now(), kind, || details);
             } else {
                 match &result {
                     Ok(out) => self.history.record(
                         self.now(),
                         "LambdaFunctionSucceeded",
-                        json!({"lambdaFunctionSucceededEventDetails": {"output": out.to_string()}}),
+                        || json!({"lambdaFunctionSucceededEventDetails": {"output": out.to_string()}}),
                     ),
                     Err(e) if e.error == "States.Timeout" => self.history.record(
                         self.now(),
                         "LambdaFunctionTimedOut",
-                        json!({"lambdaFunctionTimedOutEventDetails": {"error": e.error, "cause": e.cause}}),
+                        || json!({"lambdaFunctionTimedOutEventDetails": {"error": e.error, "cause": e.cause}}),
                     ),
                     Err(e) => self.history.record(
                         self.now(),
                         "LambdaFunctionFailed",
-                        json!({"lambdaFunctionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
+                        || json!({"lambdaFunctionFailedEventDetails": {"error": e.error, "cause": e.cause}}),
                     ),
                 };
             }

@@ -597,3 +597,28 @@ async fn parameters_are_re_evaluated_on_every_attempt_with_the_retry_count() {
     assert_eq!(*seen.lock().unwrap(), vec![0, 1, 2]);
     assert_eq!(x.output, Some(json!({"done": 2, "retries": 2})));
 }
+
+/// A history of event types only has the same events as the detailed one, without their
+/// inputs, outputs or timestamps.
+#[tokio::test]
+async fn event_types_only_history_keeps_every_event_and_no_details() {
+    let def = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Result": {"big": "x"}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": "echo", "End": true}}});
+    let detailed = run(def.clone(), json!({"secret": "face"})).await;
+    let clock = VirtualClock::default();
+    let mut e = Engine::new(Arc::new(clock)).with_event_types_only();
+    e.register("echo", |v: Value| async move { Ok(v) });
+    let light = run_with(&e, def, json!({"secret": "face"})).await;
+    assert_eq!(light.status, ExecutionStatus::Succeeded);
+    assert_eq!(light.output, detailed.output);
+    assert_eq!(kinds(&light), kinds(&detailed));
+    assert!(light
+        .history
+        .iter()
+        .all(|e| e.details.is_null() && e.timestamp.is_empty()));
+    assert!(detailed
+        .history
+        .iter()
+        .any(|e| e.details.to_string().contains("secret")));
+}

@@ -265,6 +265,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
     let profile = Arc::new(passport_rules::load_profile("icao", None).map_err(|e| e.to_string())?);
 
     let mut engine = Engine::new(clock)
+        .with_event_types_only()
         .with_seed(scenario.seed)
         .with_state_machine_arn("arn:aws:states:us-east-1:000000000000:stateMachine:PhotoValidation");
     let b = bucket.clone();
