@@ -148,15 +148,15 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
                     "States.Timeout",
                 ]
             };
+        // Each is retried, by the Transient retrier or one of its own, with jitter and a cap.
         for e in integration_errors {
-            assert!(
-                transient["ErrorEquals"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|v| v == e),
-                "{name}: {e}"
-            );
+            let retrier = retry
+                .iter()
+                .find(|r| r["ErrorEquals"].as_array().unwrap().iter().any(|v| v == e))
+                .unwrap_or_else(|| panic!("{name}: {e} is not retried"));
+            assert!(retrier["MaxAttempts"].as_u64().unwrap_or(3) > 0, "{name}: {e}");
+            assert_eq!(retrier["JitterStrategy"], "FULL", "{name}: {e}");
+            assert!(retrier["MaxDelaySeconds"].as_u64().is_some(), "{name}: {e}");
         }
         assert_eq!(transient["JitterStrategy"], "FULL", "{name}");
         assert!(transient["MaxDelaySeconds"].as_u64().is_some(), "{name}");
