@@ -29,4 +29,4 @@ pub use ports::{
     FaceDetector, Notifier, ObjectHead, ObjectStore, PortError, PortErrorKind, StartOutcome, TaskAnswer,
     TaskCallback, WorkflowStarter,
 };
-pub use verdict::{CheckResult, CheckStatus, Outcome, Verdict};
+pub use verdict::{CheckResult, CheckStatus, FaceOverlay, Outcome, Point, Verdict};

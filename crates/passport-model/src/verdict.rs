@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::faces::FaceSource;
+use crate::faces::{BoundingBox, FaceSource};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -12,6 +12,33 @@ pub struct Verdict {
     pub analyzer: Option<FaceSource>,
     /// Ordered by importance: the first failures are the ones to fix first.
     pub checks: Vec<CheckResult>,
+    /// Where the rules saw the primary face, for drawing the measurements on the photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<FaceOverlay>,
+}
+
+/// The primary face as the rules measured it, in ratios of the (upright) image's width and
+/// height from its top-left corner: what an office's front end needs to draw the same
+/// overlay as `passport-photo` (face box, eye centres, eye line, chin and crown).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaceOverlay {
+    pub face_box: BoundingBox,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eye_left: Option<Point>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eye_right: Option<Point>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chin_y: Option<f64>,
+    /// The estimated top of the head (negative when the photo cuts it off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crown_y: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
 }
 
 impl Verdict {

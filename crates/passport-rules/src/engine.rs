@@ -1,4 +1,6 @@
-use passport_model::{CheckResult, CheckStatus, ExecutionDocument, Outcome, Verdict};
+use passport_model::{
+    CheckResult, CheckStatus, ExecutionDocument, Face, FaceOverlay, LandmarkType, Outcome, Point, Verdict,
+};
 
 use crate::catalogue::CheckId;
 use crate::checks;
@@ -43,6 +45,23 @@ pub fn evaluate(doc: &ExecutionDocument, profile: &Profile) -> Verdict {
         profile: profile.name.clone(),
         analyzer: doc.faces.as_ref().map(|f| f.source),
         checks,
+        geometry: ctx.primary.map(|face| overlay(face, ctx.dims)),
+    }
+}
+
+/// The primary face's overlay, with the crown and chin of `geometry::face_geometry` when
+/// the image size and the landmarks allow them.
+fn overlay(face: &Face, dims: Option<(f64, f64)>) -> FaceOverlay {
+    let point = |kind| face.landmark(kind).map(|l| Point { x: l.x, y: l.y });
+    let geometry = dims.and_then(|(w, h)| crate::geometry::face_geometry(face, w, h));
+    FaceOverlay {
+        face_box: face.bounding_box,
+        eye_left: point(LandmarkType::EyeLeft),
+        eye_right: point(LandmarkType::EyeRight),
+        chin_y: geometry
+            .map(|g| g.chin_y)
+            .or_else(|| face.landmark(LandmarkType::ChinBottom).map(|l| l.y)),
+        crown_y: geometry.map(|g| g.head_top),
     }
 }
 

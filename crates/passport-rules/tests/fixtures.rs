@@ -173,3 +173,26 @@ fn offline_analysis_marks_unseen_attributes_as_not_evaluated_offline() {
     assert!(c.message.starts_with("Not evaluated offline"), "{}", c.message);
     assert_eq!(v.analyzer, Some(passport_model::FaceSource::Local));
 }
+
+/// The verdict says where the rules saw the face, so a front end can draw the overlay: the
+/// box, the eyes, and a crown above the eyes above the chin, with the head-size check's
+/// number equal to the chin-to-crown span.
+#[test]
+fn the_verdict_carries_the_geometry_the_rules_measured() {
+    let v = icao_verdict("face_too_large");
+    let g = v.geometry.expect("a face was found");
+    let (left, right) = (g.eye_left.unwrap(), g.eye_right.unwrap());
+    let (crown, chin) = (g.crown_y.unwrap(), g.chin_y.unwrap());
+    assert!(crown < left.y.min(right.y) && left.y.max(right.y) < chin, "{g:?}");
+    assert!(
+        g.face_box.left < left.x.min(right.x) && left.x.max(right.x) < g.face_box.left + g.face_box.width
+    );
+    let head_size = v.checks.iter().find(|c| c.id == "face.head_size").unwrap();
+    let measured = head_size.measured.as_f64().unwrap();
+    assert!(
+        (measured - (chin - crown)).abs() < 0.01,
+        "{measured} vs {}",
+        chin - crown
+    );
+    assert!(icao_verdict("no_face").geometry.is_none());
+}

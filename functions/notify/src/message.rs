@@ -83,6 +83,7 @@ pub fn verdict_message(doc: &ExecutionDocument, verdict: &Verdict, execution_arn
         "analyzer": verdict.analyzer,
         "failedChecks": with(CheckStatus::Fail).map(as_json).collect::<Vec<_>>(),
         "warnings": with(CheckStatus::Warn).map(as_json).collect::<Vec<_>>(),
+        "geometry": verdict.geometry,
         "executionArn": execution_arn,
         "consoleUrl": console_url(execution_arn),
     });

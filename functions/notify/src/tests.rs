@@ -175,3 +175,30 @@ fn every_message_fits_sns_whatever_the_number_of_checks() {
     assert_eq!(body["failedChecks"].as_array().unwrap().len(), 2);
     assert!(!message.email.contains("shortened"));
 }
+
+/// The rejected message carries the verdict's face geometry for drawing the overlay.
+#[test]
+fn the_message_carries_the_face_geometry() {
+    use passport_model::{BoundingBox, ExecutionDocument, FaceOverlay, Point};
+    let input = event("notify.json");
+    let doc: ExecutionDocument = serde_json::from_value(input["document"].clone()).unwrap();
+    let mut verdict = doc.verdict.clone().unwrap();
+    verdict.geometry = Some(FaceOverlay {
+        face_box: BoundingBox {
+            left: 0.3,
+            top: 0.2,
+            width: 0.4,
+            height: 0.5,
+        },
+        eye_left: Some(Point { x: 0.42, y: 0.4 }),
+        eye_right: Some(Point { x: 0.58, y: 0.4 }),
+        chin_y: Some(0.7),
+        crown_y: Some(0.1),
+    });
+    let arn = "arn:aws:states:eu-west-1:123456789012:execution:PhotoValidation:abc";
+    let body: Value = serde_json::from_str(&verdict_message(&doc, &verdict, arn).body).unwrap();
+    assert_eq!(body["geometry"]["faceBox"]["width"], 0.4);
+    assert_eq!(body["geometry"]["eyeLeft"]["x"], 0.42);
+    assert_eq!(body["geometry"]["crownY"], 0.1);
+    assert_eq!(body["geometry"]["chinY"], 0.7);
+}
