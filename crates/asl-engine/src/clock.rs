@@ -101,11 +101,6 @@ impl TokioClock {
             start,
         }
     }
-
-    /// Time since the clock was made.
-    pub fn elapsed(&self) -> Duration {
-        self.origin.elapsed()
-    }
 }
 
 impl Clock for TokioClock {

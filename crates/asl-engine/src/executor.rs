@@ -203,24 +203,7 @@ impl Engine {
             history: run.history.events(),
         }
     }
-}
 
-/// MaxConcurrencyPath must give a whole number from 0 (no limit) to 2^32 - 1, the range
-/// of MaxConcurrency; anything else (a string, a fraction, a negative number) fails the
-/// execution with States.Runtime.
-fn map_concurrency_from(name: &str, value: &Value) -> Result<u32, StatesError> {
-    value
-        .as_f64()
-        .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
-        .map(|n| n as u32)
-        .ok_or_else(|| {
-            StatesError::runtime(format!(
-                "MaxConcurrencyPath of '{name}' gives {value}, not a whole number from 0 to 4294967295"
-            ))
-        })
-}
-
-impl Engine {
     /// A token no other task of this engine gets: opaque, like AWS's.
     fn task_token(&self, context: &Value) -> String {
         let n = self.tokens.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -832,4 +815,19 @@ impl Run<'_> {
 /// The region of an ARN (`arn:partition:service:region:…`).
 fn region_of(arn: &str) -> &str {
     arn.split(':').nth(3).unwrap_or_default()
+}
+
+/// MaxConcurrencyPath must give a whole number from 0 (no limit) to 2^32 - 1, the range
+/// of MaxConcurrency; anything else (a string, a fraction, a negative number) fails the
+/// execution with States.Runtime.
+fn map_concurrency_from(name: &str, value: &Value) -> Result<u32, StatesError> {
+    value
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
+        .map(|n| n as u32)
+        .ok_or_else(|| {
+            StatesError::runtime(format!(
+                "MaxConcurrencyPath of '{name}' gives {value}, not a whole number from 0 to 4294967295"
+            ))
+        })
 }

@@ -52,13 +52,13 @@ pub fn load_definition(text: &str) -> Result<StateMachine, asl_engine::Definitio
 
 /// A handler error as the workflow sees a Lambda error: its stable name, and the
 /// `{"errorType", "errorMessage"}` cause Lambda reports.
-fn states_error<E: StepError>(e: E) -> StatesError {
+pub(crate) fn states_error<E: StepError>(e: E) -> StatesError {
     let d = lambda_support::diagnostic(e);
     let cause = json!({"errorType": d.error_type, "errorMessage": d.error_message}).to_string();
     StatesError::new(d.error_type, cause)
 }
 
-fn output<T: serde::Serialize>(v: T) -> Result<Value, StatesError> {
+pub(crate) fn output<T: serde::Serialize>(v: T) -> Result<Value, StatesError> {
     serde_json::to_value(v).map_err(|e| StatesError::new("States.DataLimitExceeded", e.to_string()))
 }
 

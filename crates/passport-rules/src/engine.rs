@@ -49,8 +49,8 @@ pub fn evaluate(doc: &ExecutionDocument, profile: &Profile) -> Verdict {
     }
 }
 
-/// The primary face's overlay, with the crown and chin of `geometry::face_geometry` when
-/// the image size and the landmarks allow them.
+/// The primary face's overlay, with the crown of `geometry::face_geometry` when the image
+/// size and the landmarks allow it.
 fn overlay(face: &Face, dims: Option<(f64, f64)>) -> FaceOverlay {
     let point = |kind| face.landmark(kind).map(|l| Point { x: l.x, y: l.y });
     let geometry = dims.and_then(|(w, h)| crate::geometry::face_geometry(face, w, h));
@@ -58,9 +58,7 @@ fn overlay(face: &Face, dims: Option<(f64, f64)>) -> FaceOverlay {
         face_box: face.bounding_box,
         eye_left: point(LandmarkType::EyeLeft),
         eye_right: point(LandmarkType::EyeRight),
-        chin_y: geometry
-            .map(|g| g.chin_y)
-            .or_else(|| face.landmark(LandmarkType::ChinBottom).map(|l| l.y)),
+        chin_y: point(LandmarkType::ChinBottom).map(|p| p.y),
         crown_y: geometry.map(|g| g.head_top),
     }
 }

@@ -167,6 +167,15 @@ fn structured_len(body: &Value, email: &str) -> usize {
     Value::String(body.to_string()).to_string().len() + Value::String(email.to_owned()).to_string().len()
 }
 
+/// Shortens `text` to at most `bytes`, at a character boundary.
+fn cut_to(text: &mut String, bytes: usize) {
+    let keep = (0..=bytes.min(text.len()))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    text.truncate(keep);
+}
+
 /// Keeps the published structure under SNS's 256 KiB however many checks or however long
 /// a cause: the e-mail text is cut first (with a note), then the longest fields of the
 /// body, then its lists of checks (their count kept in `omittedChecks`).
@@ -174,16 +183,12 @@ fn fit_to_sns(body: &mut Value, email: &mut String) {
     let limit = SNS_MAX_MESSAGE_BYTES - STRUCTURE_MARGIN;
     let note = "\n[message shortened: see the console for everything]\n";
     if structured_len(body, email) > limit {
-        let keep = (limit / 4).min(email.len());
-        let cut = (0..=keep).rev().find(|i| email.is_char_boundary(*i)).unwrap_or(0);
-        email.truncate(cut);
+        cut_to(email, limit / 4);
         email.push_str(note);
     }
     if structured_len(body, email) > limit {
         if let Some(Value::String(cause)) = body.get_mut("cause") {
-            let keep = (limit / 4).min(cause.len());
-            let cut = (0..=keep).rev().find(|i| cause.is_char_boundary(*i)).unwrap_or(0);
-            cause.truncate(cut);
+            cut_to(cause, limit / 4);
             cause.push('…');
         }
     }

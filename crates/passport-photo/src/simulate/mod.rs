@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use asl_engine::{Engine, ExecutionStatus, HistoryEvent, StateMachine, StatesError, TokioClock};
-use lambda_support::StepError;
 use passport_model::PhotoRef;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -34,7 +33,7 @@ use services::{Executions, Rekognition, SampleBucket, TaskTokens, Topics};
 use world::{Function, Latency, Meter, World};
 
 use crate::detect_queue::SEND_AND_WAIT;
-use crate::twin;
+use crate::twin::{self, output as to_value, states_error};
 
 /// Which DetectFaces the workflow uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -135,17 +134,6 @@ pub fn run(scenario: &Scenario, progress: Option<indicatif::ProgressBar>) -> Res
     })
     .join()
     .map_err(|_| "the simulation stopped unexpectedly".to_owned())?
-}
-
-/// A Lambda handler's error as Step Functions sees it (see `twin::states_error`).
-fn states_error<E: StepError>(e: E) -> StatesError {
-    let d = lambda_support::diagnostic(e);
-    let cause = json!({"errorType": d.error_type, "errorMessage": d.error_message}).to_string();
-    StatesError::new(d.error_type, cause)
-}
-
-fn to_value<T: Serialize>(v: T) -> Result<Value, StatesError> {
-    serde_json::to_value(v).map_err(|e| StatesError::new("States.DataLimitExceeded", e.to_string()))
 }
 
 /// Registers a function ARN whose invocations run `handler` inside the Lambda model.

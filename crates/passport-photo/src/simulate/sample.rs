@@ -4,7 +4,7 @@
 
 use analyze_image::AnalyzeConfig;
 use passport_model::rekognition_json::DetectFacesResponse;
-use passport_model::{FaceAnalysis, ObjectHead, ObjectStore, PhotoRef, PortError};
+use passport_model::{FaceAnalysis, ObjectHead, ObjectStore, PhotoRef, PortError, PortErrorKind};
 use serde_json::{json, Value};
 
 /// A recorded Rekognition response for a compliant portrait.
@@ -32,7 +32,8 @@ pub fn photo() -> Result<Vec<u8>, String> {
     Ok(out.into_inner())
 }
 
-struct InMemory<'a>(&'a [u8]);
+/// The photo's bytes as a store, with no latency.
+pub struct InMemory<'a>(pub &'a [u8]);
 
 impl ObjectStore for InMemory<'_> {
     async fn head(&self, _: &PhotoRef) -> Result<ObjectHead, PortError> {
@@ -43,11 +44,16 @@ impl ObjectStore for InMemory<'_> {
         })
     }
     async fn read_range(&self, _: &PhotoRef, start: u64, len: u64) -> Result<Vec<u8>, PortError> {
-        let from = (start as usize).min(self.0.len());
-        let to = from.saturating_add(len as usize).min(self.0.len());
+        let from = usize::try_from(start).unwrap_or(usize::MAX).min(self.0.len());
+        let to = from
+            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+            .min(self.0.len());
         Ok(self.0[from..to].to_vec())
     }
-    async fn read_all(&self, _: &PhotoRef, _: u64) -> Result<Vec<u8>, PortError> {
+    async fn read_all(&self, _: &PhotoRef, max_bytes: u64) -> Result<Vec<u8>, PortError> {
+        if self.0.len() as u64 > max_bytes {
+            return Err(PortError::new(PortErrorKind::TooLarge, "over the size limit"));
+        }
         Ok(self.0.to_vec())
     }
 }

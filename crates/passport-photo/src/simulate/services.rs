@@ -8,12 +8,13 @@ use std::sync::{Arc, Mutex};
 use asl_engine::StatesError;
 use passport_model::{
     FaceAnalysis, FaceDetector, Notifier, ObjectHead, ObjectStore, OutboundMessage, PhotoRef, PortError,
-    PortErrorKind, StartOutcome, TaskAnswer, TaskCallback, Topic, WorkflowStarter,
+    StartOutcome, TaskAnswer, TaskCallback, Topic, WorkflowStarter,
 };
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use super::ledger::{Ledger, Outcome};
+use super::sample::InMemory;
 use super::world::{Attempt, Latency, Meter, World};
 
 /// Median latencies of the modelled APIs, from a Lambda in the same region.
@@ -31,30 +32,19 @@ pub struct SampleBucket {
 }
 
 impl ObjectStore for SampleBucket {
-    async fn head(&self, _photo: &PhotoRef) -> Result<ObjectHead, PortError> {
+    async fn head(&self, photo: &PhotoRef) -> Result<ObjectHead, PortError> {
         self.world.call(S3_REQUEST, None, |_| {}).await?;
-        Ok(ObjectHead {
-            size: self.photo.len() as u64,
-            content_type: Some("image/jpeg".into()),
-            e_tag: Some("\"sample\"".into()),
-        })
+        InMemory(&self.photo).head(photo).await
     }
 
-    async fn read_range(&self, _photo: &PhotoRef, start: u64, len: u64) -> Result<Vec<u8>, PortError> {
+    async fn read_range(&self, photo: &PhotoRef, start: u64, len: u64) -> Result<Vec<u8>, PortError> {
         self.world.call(S3_REQUEST, None, |_| {}).await?;
-        let from = usize::try_from(start).unwrap_or(usize::MAX).min(self.photo.len());
-        let to = from
-            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
-            .min(self.photo.len());
-        Ok(self.photo[from..to].to_vec())
+        InMemory(&self.photo).read_range(photo, start, len).await
     }
 
-    async fn read_all(&self, _photo: &PhotoRef, max_bytes: u64) -> Result<Vec<u8>, PortError> {
-        if self.photo.len() as u64 > max_bytes {
-            return Err(PortError::new(PortErrorKind::TooLarge, "over the size limit"));
-        }
+    async fn read_all(&self, photo: &PhotoRef, max_bytes: u64) -> Result<Vec<u8>, PortError> {
         self.world.call(S3_GET_PHOTO, None, |_| {}).await?;
-        Ok(self.photo.to_vec())
+        InMemory(&self.photo).read_all(photo, max_bytes).await
     }
 }
 
