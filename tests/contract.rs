@@ -130,8 +130,10 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
                     .any(|v| v == "Transient")
             })
             .unwrap();
-        // What the integration itself raises when it fails to deliver (AWS's error names for
-        // Lambda and SQS tasks); for a Lambda a stall or a death without an error type, and
+        // What the integration itself raises when it fails to deliver. The Lambda names are
+        // AWS's (Step Functions' Lambda error-handling guide); the SQS names follow what
+        // LocalStack and moto raise and are NOT confirmed in AWS's documentation. For a
+        // Lambda a stall or a death without an error type, and
         // a task over its TimeoutSeconds, surface as retries, not as unhandled failures.
         // The queue's wait is the backlog's: its timeout is final (and alerted).
         let integration_errors: &[&str] =
