@@ -13,8 +13,8 @@ read -r -a sizes <<<"${sizes[*]}"
 tps=50
 seed=1
 
-cargo build --release --quiet -p passport-photo
-bin=target/release/passport-photo
+cargo build --profile local --quiet -p passport-photo
+bin=target/local/passport-photo
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

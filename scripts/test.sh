@@ -13,14 +13,7 @@ say() { # prints how long the previous step took, then the next step's name
 }
 
 say "tools: Python virtualenvs and npm packages (pinned)"
-install_venv() { # name requirements-file
-  local venv=.venv/$1 stamp=.venv/$1/.installed
-  if [ ! -f "$stamp" ] || ! cmp -s "$2" "$stamp"; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$2"
-    cp "$2" "$stamp"
-  fi
-}
+source scripts/venv.sh
 install_venv tools requirements-tools.txt
 install_venv checkov requirements-checkov.txt
 if [ ! -x node_modules/.bin/asl-validator ]; then

@@ -76,6 +76,7 @@ pub fn start() -> Option<Moto> {
 /// The SDK configuration of a test client talking to moto.
 pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(aws_adapters::https_client())
         .endpoint_url(endpoint)
         .region(aws_config::Region::new(crate::REGION))
         .credentials_provider(aws_sdk_s3::config::Credentials::new(

@@ -16,4 +16,4 @@ pub mod sfn_tasks;
 pub mod sns;
 
 pub use classify::port_error;
-pub use sdk::{load_sdk_config, SdkTimeouts};
+pub use sdk::{https_client, load_sdk_config, SdkTimeouts};

@@ -1,7 +1,11 @@
 //! Shared plumbing for the workflow's Lambda functions: the stable error names the state
 //! machine matches, reading configuration once at cold start, and logging setup.
 
+mod logging;
+
 use std::future::Future;
+
+pub use logging::init_tracing;
 
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use passport_model::{PortError, PortErrorKind};
@@ -153,11 +157,6 @@ where
         },
     ))
     .await
-}
-
-/// JSON logs honouring the Lambda log level and format settings.
-pub fn init_tracing() {
-    lambda_runtime::tracing::init_default_subscriber();
 }
 
 #[cfg(test)]

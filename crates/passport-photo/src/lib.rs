@@ -6,6 +6,7 @@ pub mod detect_queue;
 pub mod faces;
 pub mod outbox;
 pub mod report;
+pub mod samples;
 pub mod simulate;
 pub mod store;
 pub mod twin;

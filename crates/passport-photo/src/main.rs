@@ -54,6 +54,9 @@ enum Command {
         /// Save each execution's event history as DIR/<execution>.json.
         #[arg(long, value_name = "DIR")]
         history: Option<PathBuf>,
+        /// Photos checked at once (default: the number of CPUs).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+        jobs: Option<u32>,
     },
     /// Like the S3 trigger: validate every photo that appears or changes under DIR.
     Watch {
@@ -81,6 +84,14 @@ enum Command {
     /// Show a saved execution history (from check --history) like the console's list.
     History { file: PathBuf },
     /// Simulate a burst of uploads against modelled AWS services, on a virtual clock.
+    /// Write the demo's sample photos into DIR, derived from the pinned portraits: one
+    /// that the icao profile approves, the others rejected for different reasons.
+    Samples {
+        dir: PathBuf,
+        /// The portraits (scripts/fetch_assets.py caches them there).
+        #[arg(long, default_value = ".cache/assets/photos")]
+        assets: PathBuf,
+    },
     Simulate {
         /// How many photos are uploaded.
         #[arg(long)]
@@ -164,36 +175,60 @@ fn definition_text(args: &PipelineArgs) -> Result<String, String> {
     }
 }
 
-async fn check(photos: &[PathBuf], args: &PipelineArgs, json: bool, history: Option<&Path>) -> ExitCode {
-    let deps = match dependencies(args, json) {
+async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_>) -> ExitCode {
+    let deps = match dependencies(args, options.json) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
     let sm = match definition_text(args).and_then(|t| twin::load_definition(&t).map_err(|e| e.to_string())) {
-        Ok(sm) => sm,
+        Ok(sm) => Arc::new(sm),
         Err(e) => return fail(e),
     };
     let clock: Arc<dyn Clock> = Arc::new(RealClock);
-    let engine = twin::pipeline_engine(clock, deps);
+    let engine = Arc::new(twin::pipeline_engine(clock, deps));
     let (mut rejected, mut failed) = (false, false);
-    let show_progress = photos.len() > 1 && !json;
-    for (i, path) in photos.iter().enumerate() {
+    let show_progress = photos.len() > 1 && !options.json;
+    // Photos run concurrently, `jobs` at a time (the decoding and the face model run on
+    // tokio's blocking threads), and are reported in the order given: at most `jobs`
+    // executions are held, so memory stays bounded however many photos there are.
+    let mut in_flight = std::collections::VecDeque::new();
+    let mut pending = photos.iter().enumerate();
+    loop {
+        while in_flight.len() < options.jobs {
+            let Some((i, path)) = pending.next() else { break };
+            let (engine, sm, path) = (engine.clone(), sm.clone(), path.clone());
+            in_flight.push_back((
+                i,
+                tokio::spawn(async move {
+                    let (name, doc) = twin::photo_input(&path)?;
+                    Ok::<_, std::io::Error>(twin::validate(&engine, &sm, &name, &doc).await)
+                }),
+            ));
+        }
+        let Some((i, task)) = in_flight.pop_front() else {
+            break;
+        };
+        let path = &photos[i];
         if show_progress {
             eprintln!("[{}/{}] {}", i + 1, photos.len(), path.display());
         }
-        let (name, doc) = match twin::photo_input(path) {
-            Ok(x) => x,
-            Err(e) => {
+        let execution = match task.await {
+            Ok(Ok(execution)) => execution,
+            Ok(Err(e)) => {
                 eprintln!("passport-photo: {}: {e}", path.display());
                 failed = true;
                 continue;
             }
+            Err(e) => {
+                eprintln!("passport-photo: {}: the check stopped: {e}", path.display());
+                failed = true;
+                continue;
+            }
         };
-        let execution = twin::validate(&engine, &sm, &name, &doc).await;
-        if let Some(dir) = history {
+        if let Some(dir) = options.history {
             let saved = std::fs::create_dir_all(dir).and_then(|_| {
                 std::fs::write(
-                    dir.join(format!("{name}.json")),
+                    dir.join(format!("{}.json", execution.name)),
                     serde_json::to_vec_pretty(&execution).unwrap_or_default(),
                 )
             });
@@ -212,8 +247,8 @@ async fn check(photos: &[PathBuf], args: &PipelineArgs, json: bool, history: Opt
         if execution.status == ExecutionStatus::Failed {
             failed = true;
         }
-        if json {
-            println!("{}", report::json_line(&execution, history.is_some()));
+        if options.json {
+            println!("{}", report::json_line(&execution, options.history.is_some()));
         } else {
             print!("{}", report::table(&execution));
         }
@@ -225,6 +260,13 @@ async fn check(photos: &[PathBuf], args: &PipelineArgs, json: bool, history: Opt
     } else {
         0
     })
+}
+
+/// How `check` reports and how many photos it runs at once.
+struct CheckOptions<'a> {
+    json: bool,
+    history: Option<&'a Path>,
+    jobs: usize,
 }
 
 async fn watch_dir(dir: &Path, args: &PipelineArgs, once: bool, interval_ms: u64) -> ExitCode {
@@ -379,7 +421,28 @@ async fn main() -> ExitCode {
             pipeline,
             json,
             history,
-        } => check(photos, pipeline, *json, history.as_deref()).await,
+            jobs,
+        } => {
+            let jobs = jobs.map_or_else(
+                || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                |j| j as usize,
+            );
+            let options = CheckOptions {
+                json: *json,
+                history: history.as_deref(),
+                jobs,
+            };
+            check(photos, pipeline, options).await
+        }
+        Command::Samples { dir, assets } => match passport_photo::samples::write_samples(assets, dir) {
+            Ok(files) => {
+                for (file, sample) in files.iter().zip(passport_photo::samples::SAMPLES) {
+                    println!("{}\t{}", file.display(), sample.shows);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::Watch {
             dir,
             pipeline,

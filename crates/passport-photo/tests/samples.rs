@@ -1,0 +1,143 @@
+//! The demo's samples: derived the same way every time, and judged by the embedded analyzer
+//! as each one is meant to be (one approved, the others rejected for their own reason).
+//! Also `check` over many photos at once: the same answers, in the order given.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use passport_photo::samples::{Expected, SAMPLES};
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_passport-photo"))
+}
+
+fn assets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache/assets/photos")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("samples-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write_samples(dir: &Path) -> Vec<PathBuf> {
+    let out = bin()
+        .arg("samples")
+        .arg(dir)
+        .arg("--assets")
+        .arg(assets())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "samples failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| PathBuf::from(l.split('\t').next().unwrap()))
+        .collect()
+}
+
+fn check_json(dir: &Path, photos: &[PathBuf], jobs: u32) -> (Option<i32>, Vec<Value>) {
+    let out = bin()
+        .arg("check")
+        .arg("--json")
+        .args(["--jobs", &jobs.to_string()])
+        .arg("--outbox")
+        .arg(dir.join("outbox"))
+        .args(photos)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code(), lines)
+}
+
+fn failed_checks(result: &Value) -> Vec<&str> {
+    result["verdict"]["checks"]
+        .as_array()
+        .map(|checks| {
+            checks
+                .iter()
+                .filter(|c| c["status"] == "FAIL")
+                .filter_map(|c| c["id"].as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn each_sample_gets_the_verdict_it_was_made_for() {
+    let dir = temp_dir("verdicts");
+    let photos = write_samples(&dir.join("samples"));
+    assert_eq!(photos.len(), SAMPLES.len());
+    let (code, results) = check_json(&dir, &photos, 2);
+    assert_eq!(code, Some(1), "some samples are rejected: exit code 1");
+    assert_eq!(results.len(), SAMPLES.len());
+    for ((sample, photo), result) in SAMPLES.iter().zip(&photos).zip(&results) {
+        assert_eq!(
+            result["photo"]["key"],
+            photo.file_name().unwrap().to_str().unwrap(),
+            "results come in the order the photos were given"
+        );
+        let outcome = &result["verdict"]["outcome"];
+        let failed = failed_checks(result);
+        match sample.expected {
+            Expected::Approved => {
+                assert_eq!(outcome, "APPROVED", "{}: failed {failed:?}", sample.file)
+            }
+            Expected::Rejected(check) => {
+                assert_eq!(outcome, "REJECTED", "{}", sample.file);
+                assert!(
+                    failed.contains(&check),
+                    "{} is rejected for {check}, but failed {failed:?}",
+                    sample.file
+                );
+            }
+        }
+    }
+    let approved = SAMPLES.iter().filter(|s| s.expected == Expected::Approved).count();
+    assert_eq!(approved, 1, "the demo shows one approved photo");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn samples_are_the_same_bytes_every_time() {
+    let dir = temp_dir("deterministic");
+    let first = write_samples(&dir.join("a"));
+    let second = write_samples(&dir.join("b"));
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap(), "{}", a.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_folder_checked_in_parallel_answers_as_one_at_a_time() {
+    let dir = temp_dir("parallel");
+    let samples = write_samples(&dir.join("samples"));
+    // Twelve photos, the samples repeated under new names, so that several are in flight.
+    let folder = dir.join("folder");
+    std::fs::create_dir_all(&folder).unwrap();
+    let photos: Vec<PathBuf> = (0..12)
+        .map(|i| {
+            let source = &samples[i % samples.len()];
+            let target = folder.join(format!("{i:02}-{}", source.file_name().unwrap().to_str().unwrap()));
+            std::fs::copy(source, &target).unwrap();
+            target
+        })
+        .collect();
+    let (serial_code, serial) = check_json(&dir, &photos, 1);
+    let (parallel_code, parallel) = check_json(&dir, &photos, 4);
+    assert_eq!(serial_code, parallel_code);
+    assert_eq!(serial.len(), photos.len());
+    assert_eq!(serial, parallel, "the same answers in the same order");
+    let _ = std::fs::remove_dir_all(&dir);
+}
