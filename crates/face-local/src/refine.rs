@@ -1,7 +1,7 @@
 //! Landmark refinement. A light detector's landmarks lean towards an upright face (a head
 //! tilted 10° reads 4–6°) and carry about ±2° of noise. So each face is looked at again in
-//! three crops centred on its eyes, four eye-distances wide (about 80 px between the eyes at
-//! the network's input size), rotated by the first estimate −6°, 0° and +6°. In each
+//! three crops centred on its eyes, four eye-distances wide (56 px between the eyes at the
+//! network's crop input, `CROP_SIZE`), rotated by the first estimate −6°, 0° and +6°. In each
 //! crop the detector reports a residual tilt; the residual falls as the crop's angle nears
 //! the true roll, so a straight line fitted through (crop angle, residual) crosses zero at
 //! the roll. The detector also has a handedness: its "level" for a face and for the same
@@ -13,8 +13,8 @@
 
 use image::{Rgb, RgbImage};
 
-use crate::detect::{detect, Detection};
-use crate::model::{ModelError, YuNet, INPUT_SIZE};
+use crate::detect::{detect_at, Detection};
+use crate::model::{ModelError, YuNet, CROP_SIZE};
 
 const CROP_EYE_DISTANCES: f64 = 4.0;
 
@@ -40,7 +40,7 @@ struct View {
 
 impl View {
     fn photo_point(&self, (u, v): (f64, f64)) -> (f64, f64) {
-        let half = INPUT_SIZE as f64 / 2.0;
+        let half = CROP_SIZE as f64 / 2.0;
         let (x, y) = ((u - half) * self.scale, (v - half) * self.scale);
         let (s, c) = self.angle.sin_cos();
         (self.centre.0 + x * c - y * s, self.centre.1 + x * s + y * c)
@@ -49,7 +49,7 @@ impl View {
     fn render(&self, img: &RgbImage) -> RgbImage {
         let (w, h) = (f64::from(img.width()), f64::from(img.height()));
         let (raw, stride) = (img.as_raw(), img.width() as usize * 3);
-        let n = INPUT_SIZE as u32;
+        let n = CROP_SIZE as u32;
         let mut out = RgbImage::new(n, n);
         for (u, v, pixel) in out.enumerate_pixels_mut() {
             let (x, y) = self.photo_point((f64::from(u), f64::from(v)));
@@ -95,12 +95,12 @@ impl View {
 /// if the face is not found again in enough crops.
 pub fn refine(model: &YuNet, img: &RgbImage, first: &Detection) -> Result<(Detection, f64), ModelError> {
     let (centre, distance, first_angle) = eyes(first);
-    let scale = CROP_EYE_DISTANCES * distance / INPUT_SIZE as f64;
-    let half = INPUT_SIZE as f32 / 2.0;
+    let scale = CROP_EYE_DISTANCES * distance / CROP_SIZE as f64;
+    let half = CROP_SIZE as f32 / 2.0;
     let mut samples = Vec::new();
     let mut mapped = Vec::new();
     let nearest = |crop: &RgbImage| -> Result<Option<Detection>, ModelError> {
-        Ok(detect(model, crop)?.into_iter().min_by(|a, b| {
+        Ok(detect_at(model, crop, CROP_SIZE)?.into_iter().min_by(|a, b| {
             let d = |x: &Detection| (x.x + x.w / 2.0 - half).hypot(x.y + x.h / 2.0 - half);
             d(a).total_cmp(&d(b))
         }))
@@ -134,7 +134,7 @@ const OFFSETS_DEG: [f64; 3] = [-6.0, 0.0, 6.0];
 /// A detection in a horizontally mirrored crop, in the unmirrored crop's coordinates, with
 /// the subject's left and right landmarks swapped back.
 fn unflip(d: &Detection) -> Detection {
-    let n = INPUT_SIZE as f32 - 1.0;
+    let n = CROP_SIZE as f32 - 1.0;
     let l = d.landmarks.map(|(x, y)| (n - x, y));
     Detection {
         x: n - (d.x + d.w),

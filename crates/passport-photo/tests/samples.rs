@@ -103,7 +103,10 @@ fn each_sample_gets_the_verdict_it_was_made_for() {
             }
         }
     }
-    let approved = SAMPLES.iter().filter(|s| s.expected == Expected::Approved).count();
+    let approved = SAMPLES
+        .iter()
+        .filter(|s| s.expected == Expected::Approved)
+        .count();
     assert_eq!(approved, 1, "the demo shows one approved photo");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -114,7 +117,12 @@ fn samples_are_the_same_bytes_every_time() {
     let first = write_samples(&dir.join("a"));
     let second = write_samples(&dir.join("b"));
     for (a, b) in first.iter().zip(&second) {
-        assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap(), "{}", a.display());
+        assert_eq!(
+            std::fs::read(a).unwrap(),
+            std::fs::read(b).unwrap(),
+            "{}",
+            a.display()
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -129,7 +137,10 @@ fn a_folder_checked_in_parallel_answers_as_one_at_a_time() {
     let photos: Vec<PathBuf> = (0..12)
         .map(|i| {
             let source = &samples[i % samples.len()];
-            let target = folder.join(format!("{i:02}-{}", source.file_name().unwrap().to_str().unwrap()));
+            let target = folder.join(format!(
+                "{i:02}-{}",
+                source.file_name().unwrap().to_str().unwrap()
+            ));
             std::fs::copy(source, &target).unwrap();
             target
         })
