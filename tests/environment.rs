@@ -26,25 +26,27 @@ fn main_rs(package: &str) -> String {
     std::fs::read_to_string(root().join("functions").join(package).join("src/main.rs")).unwrap()
 }
 
+/// The names under `Environment.Variables` of a function's (or the Globals') properties.
+fn variable_names(properties: &Yaml) -> BTreeSet<String> {
+    properties["Environment"]["Variables"]
+        .as_mapping()
+        .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
 #[test]
 fn each_function_gets_exactly_the_environment_its_main_reads() {
     let t = template();
     // Globals hold only what a library reads for every function: the CA bundle that
     // rustls-native-certs loads when the SDK client is built (see template.yaml).
-    let globals: BTreeSet<String> = t["Globals"]["Function"]["Environment"]["Variables"]
-        .as_mapping()
-        .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
+    let globals = variable_names(&t["Globals"]["Function"]);
     assert_eq!(
         globals,
         BTreeSet::from(["SSL_CERT_FILE".to_owned()]),
         "a new global variable needs checking here"
     );
     for (package, (id, _)) in template_functions() {
-        let set: BTreeSet<String> = t["Resources"][id.as_str()]["Properties"]["Environment"]["Variables"]
-            .as_mapping()
-            .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
+        let set = variable_names(&t["Resources"][id.as_str()]["Properties"]);
         let read = variables_read(&main_rs(&package));
         assert_eq!(
             set, read,

@@ -11,9 +11,9 @@ use image::RgbImage;
 use passport_model::{FaceAnalysis, FaceSource};
 use photo_measures::DecodeLimits;
 
-pub use detect::{detect, detect_at, Detection, NMS_IOU, SCORE_THRESHOLD};
+pub use detect::{detect, Detection, NMS_IOU, SCORE_THRESHOLD};
 pub use face::to_face;
-pub use model::{default_model_path, ModelError, YuNet, CROP_SIZE, INPUT_SIZE, MODEL_FILE, MODEL_SHA256};
+pub use model::{default_model_path, ModelError, YuNet, INPUT_SIZE, MODEL_FILE, MODEL_SHA256};
 
 pub struct LocalAnalyzer {
     model: YuNet,

@@ -63,33 +63,34 @@ impl YuNet {
                 actual,
             });
         }
-        let load = |side: usize| -> TractResult<(Arc<TypedRunnableModel>, Vec<String>)> {
-            let model = tract_onnx::onnx()
+        let plan = || -> TractResult<Self> {
+            // Parsed once, planned for each input side.
+            let parsed = tract_onnx::onnx()
                 .with_ignore_value_info(true)
                 .with_ignore_output_shapes(true)
-                .model_for_read(&mut bytes.as_slice())?
-                .with_input_fact(0, f32::fact([1, 3, side, side]).into())?
-                .into_optimized()?;
-            let names = model
-                .output_outlets()?
-                .iter()
-                .map(|o| {
-                    model
-                        .outlet_label(*o)
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| model.node(o.node).name.clone())
-                })
-                .collect();
-            Ok((model.into_runnable()?, names))
+                .model_for_read(&mut bytes.as_slice())?;
+            let mut plans = Vec::new();
+            let mut outputs = Vec::new();
+            for side in [INPUT_SIZE, CROP_SIZE] {
+                let model = parsed
+                    .clone()
+                    .with_input_fact(0, f32::fact([1, 3, side, side]).into())?
+                    .into_optimized()?;
+                outputs = model
+                    .output_outlets()?
+                    .iter()
+                    .map(|o| {
+                        model
+                            .outlet_label(*o)
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| model.node(o.node).name.clone())
+                    })
+                    .collect();
+                plans.push((side, model.into_runnable()?));
+            }
+            Ok(Self { plans, outputs })
         };
-        let mut plans = Vec::new();
-        let mut outputs = Vec::new();
-        for side in [INPUT_SIZE, CROP_SIZE] {
-            let (plan, names) = load(side).map_err(|e| ModelError::Load(format!("{e:#}")))?;
-            plans.push((side, plan));
-            outputs = names;
-        }
-        Ok(Self { plans, outputs })
+        plan().map_err(|e| ModelError::Load(format!("{e:#}")))
     }
 
     /// Runs the network on an NCHW BGR tensor of `side`² (`INPUT_SIZE` or `CROP_SIZE`),

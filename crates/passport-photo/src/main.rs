@@ -83,7 +83,6 @@ enum Command {
     },
     /// Show a saved execution history (from check --history) like the console's list.
     History { file: PathBuf },
-    /// Simulate a burst of uploads against modelled AWS services, on a virtual clock.
     /// Write the demo's sample photos into DIR, derived from the pinned portraits: one
     /// that the icao profile approves, the others rejected for different reasons.
     Samples {
@@ -92,6 +91,7 @@ enum Command {
         #[arg(long, default_value = ".cache/assets/photos")]
         assets: PathBuf,
     },
+    /// Simulate a burst of uploads against modelled AWS services, on a virtual clock.
     Simulate {
         /// How many photos are uploaded.
         #[arg(long)]

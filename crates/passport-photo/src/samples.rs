@@ -3,6 +3,7 @@
 //! photo meets the default profile and the others each fail for a different reason.
 //! `passport-photo samples DIR` writes them; `./scripts/run-local.sh` checks them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use image::codecs::jpeg::JpegEncoder;
@@ -119,9 +120,13 @@ pub const SAMPLES: &[Sample] = &[
 /// `.cache/assets/photos`); returns the files written, in `SAMPLES` order.
 pub fn write_samples(assets: &Path, out: &Path) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let mut portraits = Portraits {
+        dir: assets,
+        decoded: HashMap::new(),
+    };
     let mut written = Vec::new();
     for sample in SAMPLES {
-        let bytes = sample.derive(assets)?;
+        let bytes = sample.derive(&mut portraits)?;
         let path = out.join(sample.file);
         std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path);
@@ -129,21 +134,40 @@ pub fn write_samples(assets: &Path, out: &Path) -> Result<Vec<PathBuf>, String> 
     Ok(written)
 }
 
+/// The source portraits, each read and decoded once however many samples use it.
+struct Portraits<'a> {
+    dir: &'a Path,
+    decoded: HashMap<&'static str, RgbImage>,
+}
+
+impl Portraits<'_> {
+    fn bytes(&self, name: &str) -> Result<Vec<u8>, String> {
+        let path = self.dir.join(name);
+        std::fs::read(&path).map_err(|e| {
+            format!(
+                "cannot read the sample portrait {} ({e}): run `python3 scripts/fetch_assets.py`",
+                path.display()
+            )
+        })
+    }
+
+    fn image(&mut self, name: &'static str) -> Result<&RgbImage, String> {
+        if !self.decoded.contains_key(name) {
+            let img = image::load_from_memory(&self.bytes(name)?)
+                .map_err(|e| format!("{name}: {e}"))?
+                .to_rgb8();
+            self.decoded.insert(name, img);
+        }
+        Ok(&self.decoded[name])
+    }
+}
+
 impl Sample {
     /// The sample's bytes.
-    pub fn derive(&self, assets: &Path) -> Result<Vec<u8>, String> {
-        let read = |name: &str| {
-            let path = assets.join(name);
-            std::fs::read(&path).map_err(|e| {
-                format!(
-                    "cannot read the sample portrait {} ({e}): run `python3 scripts/fetch_assets.py`",
-                    path.display()
-                )
-            })
-        };
+    fn derive(&self, portraits: &mut Portraits<'_>) -> Result<Vec<u8>, String> {
         match self.derivation {
             Derivation::Text { text } => Ok(text.as_bytes().to_vec()),
-            Derivation::Copy { source } => read(source),
+            Derivation::Copy { source } => portraits.bytes(source),
             Derivation::Crop {
                 source,
                 window,
@@ -151,10 +175,7 @@ impl Sample {
                 size,
                 grey,
             } => {
-                let portrait = image::load_from_memory(&read(source)?)
-                    .map_err(|e| format!("{source}: {e}"))?
-                    .to_rgb8();
-                let framed = crop_padded(&portrait, window, Rgb(pad));
+                let framed = crop_padded(portraits.image(source)?, window, Rgb(pad));
                 let scaled = image::imageops::resize(&framed, size.0, size.1, FilterType::Lanczos3);
                 let mut jpeg = Vec::new();
                 let mut encoder = JpegEncoder::new_with_quality(&mut jpeg, 92);
