@@ -27,11 +27,12 @@ if [ ${#photos[@]} -eq 0 ]; then
   echo "Checking them with the embedded analyzer (outbox: ./outbox, histories: ./outbox/history)"
 fi
 set +e
-"$bin" check "${args[@]}" --history outbox/history "${photos[@]}"
+"$bin" check "${args[@]}" --history outbox/history --report outbox/report.html "${photos[@]}"
 status=$?
 set -e
 echo
 echo "exit code $status (0: all approved, 1: some rejected, 2: a processing error)"
 echo "notifications: $(ls outbox/*.jsonl 2>/dev/null | tr '\n' ' ')"
+echo "report (open it in a browser): outbox/report.html"
 # Rejections are an expected outcome of the samples, not a failure of this command.
 [ "$status" -le 1 ]

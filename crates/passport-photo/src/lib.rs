@@ -2,8 +2,10 @@
 //! recorded or embedded face analysis, an outbox of JSON Lines), the real definition run by
 //! `asl-engine`, and the `passport-photo` command line.
 
+pub mod annotate;
 pub mod detect_queue;
 pub mod faces;
+pub mod html_report;
 pub mod outbox;
 pub mod report;
 pub mod samples;

@@ -10,7 +10,7 @@ use passport_photo::outbox::Outbox;
 use passport_photo::simulate::{Design, Scenario};
 use passport_photo::store::FolderStore;
 use passport_photo::twin::{self, Dependencies};
-use passport_photo::{report, watch};
+use passport_photo::{annotate, html_report, report, watch};
 
 /// Passport photo validation, offline: the deployed workflow definition, run locally with
 /// the same handler code as the Lambdas.
@@ -57,6 +57,13 @@ enum Command {
         /// Photos checked at once (default: the number of CPUs).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
         jobs: Option<u32>,
+        /// Write each photo with its measurements drawn on it as DIR/<file>.annotated.png.
+        #[arg(long, value_name = "DIR")]
+        annotate: Option<PathBuf>,
+        /// Write one self-contained HTML page: every photo annotated, its verdict and its
+        /// checks, failures first.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
     },
     /// Like the S3 trigger: validate every photo that appears or changes under DIR.
     Watch {
@@ -185,7 +192,16 @@ async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_
         Err(e) => return fail(e),
     };
     let clock: Arc<dyn Clock> = Arc::new(RealClock);
+    let limits = Arc::new(deps.profile.limits.clone());
+    let profile = deps.profile.name.clone();
     let engine = Arc::new(twin::pipeline_engine(clock, deps));
+    let drawing = options.annotate.is_some() || options.report.is_some();
+    if let Some(dir) = options.annotate {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return fail(format!("cannot create {}: {e}", dir.display()));
+        }
+    }
+    let mut entries = Vec::new();
     let (mut rejected, mut failed) = (false, false);
     let show_progress = photos.len() > 1 && !options.json;
     // Photos run concurrently, `jobs` at a time (the decoding and the face model run on
@@ -196,12 +212,23 @@ async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_
     loop {
         while in_flight.len() < options.jobs {
             let Some((i, path)) = pending.next() else { break };
-            let (engine, sm, path) = (engine.clone(), sm.clone(), path.clone());
+            let (engine, sm, path, limits) = (engine.clone(), sm.clone(), path.clone(), limits.clone());
             in_flight.push_back((
                 i,
                 tokio::spawn(async move {
                     let (name, doc) = twin::photo_input(&path)?;
-                    Ok::<_, std::io::Error>(twin::validate(&engine, &sm, &name, &doc).await)
+                    let execution = twin::validate(&engine, &sm, &name, &doc).await;
+                    // Drawing is CPU work too: on a blocking thread, like the decoding.
+                    let drawn = match report::verdict_of(&execution).filter(|_| drawing) {
+                        Some(verdict) => tokio::task::spawn_blocking(move || {
+                            annotate::annotate_file(&path, &verdict, &limits)
+                        })
+                        .await
+                        .ok()
+                        .flatten(),
+                        None => None,
+                    };
+                    Ok::<_, std::io::Error>((execution, drawn))
                 }),
             ));
         }
@@ -212,8 +239,8 @@ async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_
         if show_progress {
             eprintln!("[{}/{}] {}", i + 1, photos.len(), path.display());
         }
-        let execution = match task.await {
-            Ok(Ok(execution)) => execution,
+        let (execution, drawn) = match task.await {
+            Ok(Ok(done)) => done,
             Ok(Err(e)) => {
                 eprintln!("passport-photo: {}: {e}", path.display());
                 failed = true;
@@ -239,10 +266,31 @@ async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_
                 );
             }
         }
-        match report::verdict_of(&execution) {
+        let verdict = report::verdict_of(&execution);
+        match &verdict {
             Some(v) if v.outcome == Outcome::Rejected => rejected = true,
             Some(_) => {}
             None => failed = true,
+        }
+        if let (Some(dir), Some(image)) = (options.annotate, &drawn) {
+            let file = dir.join(annotate::file_name(path));
+            if let Err(e) = image.save(&file) {
+                eprintln!("passport-photo: cannot write {}: {e}", file.display());
+                failed = true;
+            }
+        }
+        if options.report.is_some() {
+            entries.push(html_report::Entry {
+                photo: path.display().to_string(),
+                result: match verdict {
+                    Some(v) => html_report::EntryResult::Verdict(v),
+                    None => html_report::EntryResult::Failed {
+                        error: execution.error.clone().unwrap_or_default(),
+                        cause: execution.cause.clone().unwrap_or_default(),
+                    },
+                },
+                image_jpeg: drawn.as_ref().and_then(annotate::jpeg),
+            });
         }
         if execution.status == ExecutionStatus::Failed {
             failed = true;
@@ -251,6 +299,15 @@ async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_
             println!("{}", report::json_line(&execution, options.history.is_some()));
         } else {
             print!("{}", report::table(&execution));
+        }
+    }
+    if let Some(file) = options.report {
+        let html = html_report::render(&entries, &profile);
+        if let Err(e) = std::fs::write(file, html) {
+            eprintln!("passport-photo: cannot write the report {}: {e}", file.display());
+            failed = true;
+        } else if !options.json {
+            eprintln!("report: {}", file.display());
         }
     }
     ExitCode::from(if failed {
@@ -267,6 +324,8 @@ struct CheckOptions<'a> {
     json: bool,
     history: Option<&'a Path>,
     jobs: usize,
+    annotate: Option<&'a Path>,
+    report: Option<&'a Path>,
 }
 
 async fn watch_dir(dir: &Path, args: &PipelineArgs, once: bool, interval_ms: u64) -> ExitCode {
@@ -422,6 +481,8 @@ async fn main() -> ExitCode {
             json,
             history,
             jobs,
+            annotate,
+            report,
         } => {
             let jobs = jobs.map_or_else(
                 || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -431,6 +492,8 @@ async fn main() -> ExitCode {
                 json: *json,
                 history: history.as_deref(),
                 jobs,
+                annotate: annotate.as_deref(),
+                report: report.as_deref(),
             };
             check(photos, pipeline, options).await
         }

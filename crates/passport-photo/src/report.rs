@@ -29,7 +29,8 @@ pub fn json_line(execution: &Execution, with_history: bool) -> Value {
     json!({"photo": photo, "verdict": verdict, "execution": exec})
 }
 
-fn short(v: &Value) -> String {
+/// A measure in a few words: `key=value` pairs of an object's plain fields.
+pub(crate) fn short(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),

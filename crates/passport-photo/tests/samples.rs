@@ -152,3 +152,129 @@ fn a_folder_checked_in_parallel_answers_as_one_at_a_time() {
     assert_eq!(serial, parallel, "the same answers in the same order");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `data:image/jpeg;base64,…` images of a report section, decoded.
+fn inline_images(section: &str) -> Vec<image::DynamicImage> {
+    use base64::Engine as _;
+    section
+        .split("src=\"data:image/jpeg;base64,")
+        .skip(1)
+        .map(|rest| {
+            let data = &rest[..rest.find('"').unwrap()];
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+            image::load_from_memory(&bytes).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_and_the_annotations_show_every_photo_and_every_check() {
+    let dir = temp_dir("report");
+    let photos = write_samples(&dir.join("samples"));
+    let (annotated, report) = (dir.join("annotated"), dir.join("report.html"));
+    let out = bin()
+        .args(["check", "--json", "--outbox"])
+        .arg(dir.join("outbox"))
+        .arg("--annotate")
+        .arg(&annotated)
+        .arg("--report")
+        .arg(&report)
+        .args(&photos)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing is fetched"
+    );
+    let sections: Vec<&str> = html.split("<section class=\"photo\"").skip(1).collect();
+    assert_eq!(sections.len(), photos.len(), "one section per photo");
+    // Failures first: every rejected section comes before the approved one.
+    let outcomes: Vec<&str> = sections
+        .iter()
+        .map(|s| {
+            if s.starts_with(" data-outcome=\"APPROVED\"") {
+                "APPROVED"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(outcomes.last(), Some(&"APPROVED"));
+    assert_eq!(outcomes.iter().filter(|o| **o == "APPROVED").count(), 1);
+
+    for (photo, result) in photos.iter().zip(&results) {
+        let shown = photo.display().to_string();
+        let section = sections
+            .iter()
+            .find(|s| s.contains(&format!("<h2>{shown}<")))
+            .unwrap_or_else(|| panic!("no section for {shown}"));
+        let outcome = result["verdict"]["outcome"].as_str().unwrap();
+        assert!(
+            section.starts_with(&format!(" data-outcome=\"{outcome}\"")),
+            "{shown}"
+        );
+        for c in result["verdict"]["checks"].as_array().unwrap() {
+            let row = format!(
+                "<tr class=\"{}\" data-check=\"{}\">",
+                c["status"].as_str().unwrap(),
+                c["id"].as_str().unwrap()
+            );
+            assert!(section.contains(&row), "{shown}: {row} missing");
+        }
+        let images = inline_images(section);
+        let png = annotated.join(format!(
+            "{}.annotated.png",
+            photo.file_name().unwrap().to_str().unwrap()
+        ));
+        if image::open(photo).is_err() {
+            assert!(
+                images.is_empty() && !png.exists(),
+                "{shown}: an undecodable file has no image"
+            );
+            continue;
+        }
+        assert_eq!(images.len(), 1, "{shown}");
+        assert_eq!(images[0].width(), passport_photo::annotate::WIDTH);
+        assert!(png.exists(), "{} missing", png.display());
+    }
+
+    // On the approved sample, the eye line is drawn at the height the verdict measured,
+    // in the colour of its (passed) check, right across the photo.
+    let (approved, result) = photos
+        .iter()
+        .zip(&results)
+        .find(|(_, r)| r["verdict"]["outcome"] == "APPROVED")
+        .unwrap();
+    let png = image::open(annotated.join(format!(
+        "{}.annotated.png",
+        approved.file_name().unwrap().to_str().unwrap()
+    )))
+    .unwrap()
+    .to_rgb8();
+    let g = &result["verdict"]["geometry"];
+    let eye_y = (g["eyeLeft"]["y"].as_f64().unwrap() + g["eyeRight"]["y"].as_f64().unwrap()) / 2.0;
+    let source = image::open(approved).unwrap();
+    let layout = passport_photo::annotate::Layout::for_photo(source.width(), source.height());
+    let row = layout.y(eye_y) as u32;
+    assert_eq!(
+        *png.get_pixel(layout.width - 2, row),
+        passport_photo::annotate::PASS
+    );
+    assert_ne!(
+        *png.get_pixel(layout.width - 2, row + 8),
+        passport_photo::annotate::PASS
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
