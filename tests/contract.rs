@@ -382,3 +382,114 @@ fn the_simulator_models_the_deployed_queue_and_concurrency() {
     let reserved = &r["StartValidationFunction"]["Properties"]["ReservedConcurrentExecutions"];
     assert!(matches!(reserved, Yaml::Tagged(t) if t.value == "StartValidationConcurrency"));
 }
+
+/// The dashboard's JSON after `!Sub` (placeholders replaced by dummies), and the metric
+/// names and dimension sets it reads from our namespace.
+#[test]
+fn the_dashboard_reads_the_metrics_the_functions_write_and_shows_every_alarm() {
+    let t = template();
+    let Yaml::Tagged(body) = &resources(&t)["OperationsDashboard"]["Properties"]["DashboardBody"] else {
+        panic!("DashboardBody is a !Sub");
+    };
+    assert_eq!(body.tag, "Sub");
+    let text = body.value.as_str().unwrap();
+    // Every ${…} is a parameter, a pseudo parameter or a resource of the template.
+    let mut filled = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let end = start + rest[start..].find('}').unwrap();
+        let name = &rest[start + 2..end];
+        let resource = name.split('.').next().unwrap();
+        assert!(
+            name.starts_with("AWS::")
+                || t["Parameters"].get(resource).is_some()
+                || resources(&t).get(resource).is_some(),
+            "${{{name}}} names nothing in the template"
+        );
+        filled.push_str(&rest[..start]);
+        filled.push_str(if name == "AWS::StackName" { "stack" } else { name });
+        rest = &rest[end + 1..];
+    }
+    filled.push_str(rest);
+    let dashboard: Value = serde_json::from_str(&filled).expect("the dashboard body is JSON");
+    let widgets = dashboard["widgets"].as_array().unwrap();
+
+    // Metrics of our namespace, as [name, dimension names] read by the widgets: plain
+    // metric rows, and SEARCH expressions' {namespace,dims} MetricName="…".
+    let mut read: BTreeSet<(String, Vec<String>)> = BTreeSet::new();
+    for w in widgets.iter().filter(|w| w["type"] == "metric") {
+        for row in w["properties"]["metrics"].as_array().unwrap() {
+            let row = row.as_array().unwrap();
+            if let Some(expression) = row[0]["expression"].as_str() {
+                let inner = &expression[expression.find('{').unwrap() + 1..expression.find('}').unwrap()];
+                let mut parts = inner.split(',');
+                assert_eq!(parts.next(), Some("PassportPhoto/stack"));
+                let dims = parts.map(str::to_owned).collect();
+                let name = expression
+                    .split("MetricName=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                read.insert((name.to_owned(), dims));
+            } else if row[0] == "PassportPhoto/stack" {
+                let strings: Vec<&str> = row.iter().filter_map(Value::as_str).collect();
+                let dims = strings[2..].iter().step_by(2).map(|d| (*d).to_owned()).collect();
+                read.insert((strings[1].to_owned(), dims));
+            }
+        }
+    }
+    // What the code writes (lambda-support's serve loop, evaluate-rules, detect-faces).
+    let written: BTreeSet<(String, Vec<String>)> = [
+        lambda_support::step_metrics(
+            "s",
+            std::time::Duration::ZERO,
+            Some(lambda_support::ErrorName::Transient),
+        ),
+        evaluate_rules::verdict_metrics(&passport_model::Verdict {
+            outcome: passport_model::Outcome::Rejected,
+            profile: "icao".into(),
+            analyzer: None,
+            checks: vec![passport_model::CheckResult {
+                id: "face.count".into(),
+                status: passport_model::CheckStatus::Fail,
+                measured: Value::Null,
+                limit: String::new(),
+                message: String::new(),
+            }],
+            geometry: None,
+        }),
+        detect_faces::throttle_metrics(&passport_model::PortError::transient("x").with_throttling(true)),
+    ]
+    .iter()
+    .flatten()
+    .flat_map(|set| {
+        let dims: Vec<String> = set.dimensions.iter().map(|(d, _)| (*d).to_owned()).collect();
+        set.metrics
+            .iter()
+            .map(move |(name, _, _)| ((*name).to_owned(), dims.clone()))
+    })
+    .collect();
+    assert_eq!(
+        read, written,
+        "the dashboard reads exactly what the functions write"
+    );
+
+    // The alarm widget lists every alarm of the template.
+    let shown: BTreeSet<&str> = widgets
+        .iter()
+        .filter(|w| w["type"] == "alarm")
+        .flat_map(|w| w["properties"]["alarms"].as_array().unwrap())
+        .filter_map(Value::as_str)
+        .collect();
+    let alarms: BTreeSet<String> = resources(&t)
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudWatch::Alarm")
+        .map(|(id, _)| format!("{}.Arn", id.as_str().unwrap()))
+        .collect();
+    assert_eq!(shown, alarms.iter().map(String::as_str).collect());
+    // Every function writes under the namespace the dashboard reads.
+    let namespace = &t["Globals"]["Function"]["Environment"]["Variables"]["METRICS_NAMESPACE"];
+    assert!(matches!(namespace, Yaml::Tagged(s) if s.value == "PassportPhoto/${AWS::StackName}"));
+}

@@ -38,13 +38,16 @@ fn variable_names(properties: &Yaml) -> BTreeSet<String> {
 fn each_function_gets_exactly_the_environment_its_main_reads() {
     let t = template();
     // Globals hold only what a library reads for every function: the CA bundle that
-    // rustls-native-certs loads when the SDK client is built (see template.yaml).
+    // rustls-native-certs loads when the SDK client is built (see template.yaml), and the
+    // metrics' namespace that lambda-support's serve loop writes under.
     let globals = variable_names(&t["Globals"]["Function"]);
     assert_eq!(
         globals,
-        BTreeSet::from(["SSL_CERT_FILE".to_owned()]),
+        BTreeSet::from(["METRICS_NAMESPACE".to_owned(), "SSL_CERT_FILE".to_owned()]),
         "a new global variable needs checking here"
     );
+    let metrics = std::fs::read_to_string(root().join("crates/lambda-support/src/metrics.rs")).unwrap();
+    assert!(metrics.contains("NAMESPACE_ENV: &str = \"METRICS_NAMESPACE\""));
     for (package, (id, _)) in template_functions() {
         let set = variable_names(&t["Resources"][id.as_str()]["Properties"]);
         let read = variables_read(&main_rs(&package));

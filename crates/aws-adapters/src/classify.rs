@@ -25,6 +25,20 @@ const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeoutException",
 ];
 
+/// The codes among those that refuse for the request rate.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "Throttled",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "KmsThrottlingException",
+    "KMSThrottlingException",
+];
+
 /// The kind of an SDK failure: timeouts, dispatch failures, 5xx, 429 and throttling codes
 /// are transient; a 404 is not-found; the rest is permanent. Callers special-case the
 /// operation's own modelled errors before falling back to this.
@@ -57,9 +71,18 @@ where
         }
         _ => PortErrorKind::Transient,
     };
+    let throttled = match &err {
+        SdkError::ServiceError(service) => {
+            service.raw().status().as_u16() == 429
+                || THROTTLING_CODES.contains(&service.err().code().unwrap_or_default())
+        }
+        _ => false,
+    };
     let detail = match err.code() {
         Some(code) => format!("{context}: {code}: {}", err.message().unwrap_or("no message")),
         None => format!("{context}: {err}"),
     };
-    PortError::new(kind, detail).with_source(err)
+    PortError::new(kind, detail)
+        .with_source(err)
+        .with_throttling(throttled)
 }

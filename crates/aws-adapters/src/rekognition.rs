@@ -86,11 +86,19 @@ fn classify_detect_error(
         | DetectFacesError::ImageTooLargeException(_) => Some(PortErrorKind::Permanent),
         _ => None,
     });
+    let throttled = matches!(
+        e.as_service_error(),
+        Some(
+            DetectFacesError::ThrottlingException(_)
+                | DetectFacesError::ProvisionedThroughputExceededException(_)
+        )
+    );
     let invalid_object = matches!(
         e.as_service_error(),
         Some(DetectFacesError::InvalidS3ObjectException(_))
     );
     let mut err = port_error("Rekognition DetectFaces", e, modelled);
+    err.throttled |= throttled;
     if invalid_object {
         err.message.push_str(
             " (Rekognition could not read the object: check the function's s3:GetObjectVersion \
@@ -278,6 +286,12 @@ mod tests {
             let detector = RekognitionFaceDetector::new(mock_client!(aws_sdk_rekognition, [&rule]));
             let err = detector.detect_faces(&photo()).await.unwrap_err();
             assert_eq!(err.kind, PortErrorKind::Transient, "{status} {code}: {err}");
+            // Rate refusals are told apart from server faults (the throttle metric).
+            assert_eq!(
+                err.throttled,
+                status == 429 || code.starts_with("Throttling"),
+                "{status} {code}"
+            );
         }
     }
 

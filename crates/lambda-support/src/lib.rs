@@ -2,6 +2,7 @@
 //! machine matches, reading configuration once at cold start, and logging setup.
 
 mod logging;
+pub mod metrics;
 
 use std::future::Future;
 
@@ -130,19 +131,20 @@ pub fn parse_input<T: serde::de::DeserializeOwned>(
 }
 
 /// Runs a step's handler in the Lambda runtime: the raw JSON payload in, the handler's
-/// output or its error (with its stable name) out.
-pub async fn serve<F, Fut, T, E>(handler: F) -> Result<(), lambda_runtime::Error>
+/// output or its error (with its stable name) out. Each invocation's handler time is the
+/// `StepLatency` metric of `step`, and each error a `StepErrors` count by its name.
+pub async fn serve<F, Fut, T, E>(step: &'static str, handler: F) -> Result<(), lambda_runtime::Error>
 where
     F: Fn(serde_json::Value) -> Fut,
     Fut: Future<Output = Result<T, E>>,
     T: serde::Serialize,
     E: StepError,
 {
-    serve_until(|payload, _deadline| handler(payload)).await
+    serve_until(step, |payload, _deadline| handler(payload)).await
 }
 
 /// Like [`serve`], for handlers that plan their work by the invocation's deadline.
-pub async fn serve_until<F, Fut, T, E>(handler: F) -> Result<(), lambda_runtime::Error>
+pub async fn serve_until<F, Fut, T, E>(step: &'static str, handler: F) -> Result<(), lambda_runtime::Error>
 where
     F: Fn(serde_json::Value, std::time::SystemTime) -> Fut,
     Fut: Future<Output = Result<T, E>>,
@@ -153,15 +155,64 @@ where
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
             let deadline = event.context.deadline();
-            handler(event.payload, deadline).await.map_err(diagnostic)
+            let started = std::time::Instant::now();
+            let result = handler(event.payload, deadline).await;
+            let error = result.as_ref().err().map(StepError::error_name);
+            metrics::emit(&step_metrics(step, started.elapsed(), error));
+            result.map_err(diagnostic)
         },
     ))
     .await
 }
 
+/// The metrics of one invocation of `step`: its latency, and its error by name.
+pub fn step_metrics(
+    step: &'static str,
+    took: std::time::Duration,
+    error: Option<ErrorName>,
+) -> Vec<metrics::MetricSet> {
+    use metrics::{MetricSet, Unit};
+    let mut sets = vec![MetricSet::new(&[("Step", step)]).with(
+        "StepLatency",
+        Unit::Milliseconds,
+        took.as_secs_f64() * 1000.0,
+    )];
+    if let Some(name) = error {
+        sets.push(
+            MetricSet::new(&[("Step", step), ("ErrorType", name.as_str())]).with(
+                "StepErrors",
+                Unit::Count,
+                1.0,
+            ),
+        );
+    }
+    sets
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invocation_reports_its_latency_and_its_error_by_name() {
+        let ok = step_metrics("notify", std::time::Duration::from_micros(2500), None);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].dimensions, vec![("Step", "notify".to_owned())]);
+        assert_eq!(
+            ok[0].metrics,
+            vec![("StepLatency", metrics::Unit::Milliseconds, 2.5)]
+        );
+        let failed = step_metrics("notify", std::time::Duration::ZERO, Some(ErrorName::Transient));
+        assert_eq!(failed.len(), 2);
+        assert_eq!(
+            failed[1].dimensions,
+            vec![
+                ("Step", "notify".to_owned()),
+                ("ErrorType", "Transient".to_owned())
+            ]
+        );
+        assert_eq!(failed[1].metrics, vec![("StepErrors", metrics::Unit::Count, 1.0)]);
+    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("outer")]

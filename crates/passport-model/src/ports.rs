@@ -27,6 +27,8 @@ pub struct PortError {
     pub message: String,
     #[source]
     pub source: Option<BoxError>,
+    /// The service refused for its request rate (counted apart from other transient faults).
+    pub throttled: bool,
 }
 
 impl PortError {
@@ -35,6 +37,7 @@ impl PortError {
             kind,
             message: message.into(),
             source: None,
+            throttled: false,
         }
     }
 
@@ -53,6 +56,12 @@ impl PortError {
 
     pub fn permanent(message: impl Into<String>) -> Self {
         Self::new(PortErrorKind::Permanent, message)
+    }
+
+    /// Marks a refusal for rate (ThrottlingException, ProvisionedThroughputExceeded, 429).
+    pub fn with_throttling(mut self, throttled: bool) -> Self {
+        self.throttled = throttled;
+        self
     }
 }
 

@@ -22,5 +22,8 @@ async fn main() -> Result<(), Error> {
     let aws = load_sdk_config(SdkTimeouts::within(Duration::from_secs(30))).await;
     let store =
         S3ObjectStore::new(aws_sdk_s3::Client::new(&aws)).with_body_stall_timeout(Duration::from_secs(5));
-    lambda_support::serve(|payload| analyze_image::handle(payload, &store, &config)).await
+    lambda_support::serve("analyze-image", |payload| {
+        analyze_image::handle(payload, &store, &config)
+    })
+    .await
 }

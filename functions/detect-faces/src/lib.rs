@@ -51,5 +51,29 @@ pub async fn handle<D: FaceDetector>(payload: Value, detector: &D) -> Result<Fac
     Ok(analysis)
 }
 
+/// The deployed detector: a refusal for rate (the pacing notwithstanding) is counted as the
+/// `RekognitionThrottles` metric, which the dashboard shows beside the quota. Only the
+/// Lambda uses it; the local twin runs the bare detector.
+pub struct Metered<D>(pub D);
+
+impl<D: FaceDetector + Sync> FaceDetector for Metered<D> {
+    async fn detect_faces(&self, photo: &PhotoRef) -> Result<FaceAnalysis, PortError> {
+        let result = self.0.detect_faces(photo).await;
+        if let Err(e) = &result {
+            lambda_support::metrics::emit(&throttle_metrics(e));
+        }
+        result
+    }
+}
+
+/// One `RekognitionThrottles` count when `error` is a throttle, nothing otherwise.
+pub fn throttle_metrics(error: &PortError) -> Vec<lambda_support::metrics::MetricSet> {
+    use lambda_support::metrics::{MetricSet, Unit};
+    if !error.throttled {
+        return Vec::new();
+    }
+    vec![MetricSet::new(&[("Step", "detect-faces")]).with("RekognitionThrottles", Unit::Count, 1.0)]
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,3 +1,7 @@
+// The metered detector nests one more future in the serve loop's: the layout of main's
+// future goes past the default query depth of 128.
+#![recursion_limit = "256"]
+
 use std::time::{Duration, SystemTime};
 
 use aws_adapters::rekognition::RekognitionFaceDetector;
@@ -17,9 +21,11 @@ async fn main() -> Result<(), Error> {
     let pacer = Pacer::new(tps, concurrency);
     // One DetectFaces call and one callback must fit queue::TIME_FOR_ONE_RECORD.
     let config = load_sdk_config(SdkTimeouts::within(Duration::from_secs(7))).await;
-    let detector = RekognitionFaceDetector::new(aws_sdk_rekognition::Client::new(&config));
+    let detector = detect_faces::Metered(RekognitionFaceDetector::new(aws_sdk_rekognition::Client::new(
+        &config,
+    )));
     let callback = SfnTaskCallback::new(aws_sdk_sfn::Client::new(&config));
-    lambda_support::serve_until(|payload, deadline: SystemTime| {
+    lambda_support::serve_until("detect-faces", |payload, deadline: SystemTime| {
         let time_left = move || deadline.duration_since(SystemTime::now()).unwrap_or_default();
         consume(payload, &detector, &callback, &pacer, time_left)
     })

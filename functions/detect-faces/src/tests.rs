@@ -1,7 +1,9 @@
 use super::*;
 use aws_adapters::rekognition::RekognitionFaceDetector;
 use aws_sdk_rekognition::operation::detect_faces::{DetectFacesError, DetectFacesOutput};
-use aws_sdk_rekognition::types::error::{ImageTooLargeException, ProvisionedThroughputExceededException};
+use aws_sdk_rekognition::types::error::{
+    ImageTooLargeException, InternalServerError, ProvisionedThroughputExceededException, ThrottlingException,
+};
 use aws_sdk_rekognition::types::{BoundingBox, FaceDetail};
 use aws_sdk_rekognition::Client;
 use aws_smithy_mocks::{mock, mock_client};
@@ -51,6 +53,25 @@ async fn rekognition_throttling_is_transient() {
     let detector = RekognitionFaceDetector::new(mock_client!(aws_sdk_rekognition, [&rule]));
     let err = handle(input(), &detector).await.unwrap_err();
     assert_eq!(lambda_support::diagnostic(err).error_type, "Transient");
+}
+
+#[tokio::test]
+async fn a_throttle_is_counted_for_the_dashboard_and_a_server_error_is_not() {
+    let throttled = mock!(Client::detect_faces)
+        .then_error(|| DetectFacesError::ThrottlingException(ThrottlingException::builder().build()));
+    let failing = mock!(Client::detect_faces)
+        .then_error(|| DetectFacesError::InternalServerError(InternalServerError::builder().build()));
+    let photo = PhotoRef::new("b", "uploads/a.jpg");
+    for (rule, counted) in [(&throttled, 1), (&failing, 0)] {
+        let detector = RekognitionFaceDetector::new(mock_client!(aws_sdk_rekognition, [rule]));
+        let err = detector.detect_faces(&photo).await.unwrap_err();
+        let sets = throttle_metrics(&err);
+        assert_eq!(sets.len(), counted, "{err}");
+        for doc in sets.iter().map(|s| s.document("PassportPhoto", 0)) {
+            assert_eq!(doc["RekognitionThrottles"], 1.0);
+            assert_eq!(doc["Step"], "detect-faces");
+        }
+    }
 }
 
 #[tokio::test]

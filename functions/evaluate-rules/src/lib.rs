@@ -31,5 +31,27 @@ pub fn handle(payload: Value, profile: &Profile) -> Result<Verdict, EvaluateErro
     Ok(verdict)
 }
 
+/// What the operator's dashboard counts of a verdict: the photo by profile and outcome, and
+/// each failed check by profile and check id (ids and names only, nothing of the photo).
+pub fn verdict_metrics(verdict: &Verdict) -> Vec<lambda_support::metrics::MetricSet> {
+    use lambda_support::metrics::{MetricSet, Unit};
+    let profile = verdict.profile.as_str();
+    std::iter::once(
+        MetricSet::new(&[("Profile", profile), ("Outcome", verdict.outcome.as_str())]).with(
+            "Photos",
+            Unit::Count,
+            1.0,
+        ),
+    )
+    .chain(verdict.failed().map(|c| {
+        MetricSet::new(&[("Profile", profile), ("Check", c.id.as_str())]).with(
+            "FailedChecks",
+            Unit::Count,
+            1.0,
+        )
+    }))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests;

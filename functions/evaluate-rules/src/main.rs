@@ -9,5 +9,10 @@ async fn main() -> Result<(), Error> {
     let profile = evaluate_rules::profile_from(name.as_deref(), overrides.as_deref())?;
     tracing::info!(profile = %profile.name, "rules loaded");
     let profile = &profile;
-    lambda_support::serve(|payload| async move { evaluate_rules::handle(payload, profile) }).await
+    lambda_support::serve("evaluate-rules", |payload| async move {
+        let verdict = evaluate_rules::handle(payload, profile)?;
+        lambda_support::metrics::emit(&evaluate_rules::verdict_metrics(&verdict));
+        Ok::<_, evaluate_rules::EvaluateError>(verdict)
+    })
+    .await
 }

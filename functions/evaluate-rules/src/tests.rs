@@ -54,3 +54,21 @@ fn malformed_documents_and_configurations_are_refused() {
     assert!(profile_from(Some("mars"), None).is_err());
     assert!(profile_from(Some("uk"), Some(r#"{"severity":{"nope":"WARN"}}"#)).is_err());
 }
+
+#[test]
+fn a_verdict_counts_the_photo_by_outcome_and_each_failed_check() {
+    let us = handle(input(), &profile_from(Some("us"), None).unwrap()).unwrap();
+    let sets = verdict_metrics(&us);
+    let docs: Vec<Value> = sets.iter().map(|s| s.document("PassportPhoto", 0)).collect();
+    assert_eq!(docs[0]["Outcome"], "REJECTED");
+    assert_eq!(docs[0]["Profile"], "us");
+    assert_eq!(docs[0]["Photos"], 1.0);
+    let failed: Vec<&str> = us.failed().map(|c| c.id.as_str()).collect();
+    let counted: Vec<&str> = docs[1..].iter().map(|d| d["Check"].as_str().unwrap()).collect();
+    assert_eq!(counted, failed);
+    assert!(docs[1..]
+        .iter()
+        .all(|d| d["FailedChecks"] == 1.0 && d["Profile"] == "us"));
+    // Nothing of the photo in any metric line.
+    assert!(docs.iter().all(|d| !d.to_string().contains("uploads/")));
+}

@@ -11,5 +11,8 @@ async fn main() -> Result<(), Error> {
     let config = load_sdk_config(SdkTimeouts::within(Duration::from_secs(10))).await;
     let store =
         S3ObjectStore::new(aws_sdk_s3::Client::new(&config)).with_body_stall_timeout(Duration::from_secs(3));
-    lambda_support::serve(|payload| fetch_metadata::handle(payload, &store)).await
+    lambda_support::serve("fetch-metadata", |payload| {
+        fetch_metadata::handle(payload, &store)
+    })
+    .await
 }

@@ -16,5 +16,5 @@ async fn main() -> Result<(), Error> {
     // template.yaml: Timeout 10 (Globals).
     let config = load_sdk_config(SdkTimeouts::within(Duration::from_secs(10))).await;
     let notifier = SnsNotifier::new(aws_sdk_sns::Client::new(&config), topics);
-    lambda_support::serve(|payload| notify::handle(payload, &notifier)).await
+    lambda_support::serve("notify", |payload| notify::handle(payload, &notifier)).await
 }

@@ -11,5 +11,8 @@ async fn main() -> Result<(), Error> {
     // template.yaml: Timeout 10 (Globals).
     let config = load_sdk_config(SdkTimeouts::within(Duration::from_secs(10))).await;
     let starter = SfnWorkflowStarter::new(aws_sdk_sfn::Client::new(&config), state_machine_arn);
-    lambda_support::serve(|payload| start_validation::handle(payload, &starter)).await
+    lambda_support::serve("start-validation", |payload| {
+        start_validation::handle(payload, &starter)
+    })
+    .await
 }
