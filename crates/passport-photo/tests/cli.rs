@@ -298,3 +298,63 @@ fn watch_processes_new_and_changed_photos_once_across_restarts() {
         "a changed photo is processed again"
     );
 }
+
+/// `watch` without --once, as a user leaves it running: a photo written in two parts with a
+/// pause between them is validated once, whole, as soon as it is closed; a link back to
+/// the folder does not trap the scan.
+#[cfg(unix)]
+#[test]
+fn watch_follows_events_and_takes_a_photo_only_when_it_is_complete() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::time::{Duration, Instant};
+    let t = tmp();
+    let inbox = t.0.join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::os::unix::fs::symlink(&inbox, inbox.join("loop")).unwrap();
+    let source = portrait(&t.0, "source.jpg");
+    let bytes = std::fs::read(&source).unwrap();
+    let mut child = bin()
+        .args(["watch", "--settle-ms", "3000", "--outbox"])
+        .arg(t.0.join("o"))
+        .arg("--faces")
+        .arg(compliant_faces())
+        .arg(&inbox)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    // The watcher is ready once it says so on stderr (after its first scan).
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    stderr.read_line(&mut said).unwrap();
+    assert!(said.starts_with("watching"), "{said}");
+
+    let started = Instant::now();
+    let mut file = std::fs::File::create(inbox.join("slow.jpg")).unwrap();
+    file.write_all(&bytes[..bytes.len() / 2]).unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(lines.try_recv().is_err(), "half a photo is not taken");
+    file.write_all(&bytes[bytes.len() / 2..]).unwrap();
+    drop(file);
+    let verdict = lines.recv_timeout(Duration::from_secs(60)).expect("a verdict");
+    let taken_after = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(verdict.starts_with("slow.jpg: APPROVED"), "{verdict}");
+    // Linux delivers the close after writing: no need to wait out the 3 s settling time.
+    #[cfg(target_os = "linux")]
+    assert!(taken_after < Duration::from_millis(700 + 2900), "{taken_after:?}");
+    let others: Vec<String> = lines.try_iter().filter(|l| l.contains(": ")).collect();
+    assert!(
+        others.iter().all(|l| !l.starts_with("slow.jpg")),
+        "validated once: {others:?}"
+    );
+}
