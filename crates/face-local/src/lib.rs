@@ -13,7 +13,10 @@ use photo_measures::DecodeLimits;
 
 pub use detect::{detect, Detection, NMS_IOU, SCORE_THRESHOLD};
 pub use face::to_face;
-pub use model::{default_model_path, ModelError, YuNet, INPUT_SIZE, MODEL_FILE, MODEL_SHA256};
+pub use model::{
+    default_model_path, find_model, user_cache_model_path, ModelError, YuNet, INPUT_SIZE, MODEL_ENV,
+    MODEL_FILE, MODEL_SHA256,
+};
 
 pub struct LocalAnalyzer {
     model: YuNet,

