@@ -622,13 +622,34 @@ async fn the_release_binaries_end_to_end_on_a_local_aws() {
         // photos are biometric data, so no face detail and no image bytes in any line.
         let logs = f.logs();
         assert!(!logs.trim().is_empty(), "{} logged nothing", f.package);
+        // Beside the log entries, embedded-metric-format documents (CloudWatch extracts the
+        // metrics): every function times its invocations, evaluate-rules counts verdicts.
+        let mut metrics = std::collections::BTreeSet::new();
         for line in logs.lines().filter(|l| !l.trim().is_empty()) {
             let entry: Value = serde_json::from_str(line)
                 .unwrap_or_else(|e| panic!("{}: a log line that is not JSON ({e}): {line}", f.package));
-            assert!(entry["level"].is_string(), "{}: {line}", f.package);
+            match entry["_aws"]["CloudWatchMetrics"].as_array() {
+                Some(directives) => {
+                    // Metric dimensions name profiles, outcomes, checks and steps: no key.
+                    assert!(!line.contains("uploads/"), "{}: {line}", f.package);
+                    for m in directives.iter().flat_map(|d| d["Metrics"].as_array().unwrap()) {
+                        let name = m["Name"].as_str().unwrap();
+                        assert!(entry[name].is_number(), "{}: {line}", f.package);
+                        metrics.insert(name.to_owned());
+                    }
+                }
+                None => assert!(entry["level"].is_string(), "{}: {line}", f.package),
+            }
             for secret in ["Landmarks", "BoundingBox", "FaceDetails", "/9j/"] {
                 assert!(!line.contains(secret), "{} logged {secret}: {line}", f.package);
             }
+        }
+        assert!(metrics.contains("StepLatency"), "{}: {metrics:?}", f.package);
+        if f.package == "evaluate-rules" {
+            assert!(
+                metrics.contains("Photos") && metrics.contains("FailedChecks"),
+                "{metrics:?}"
+            );
         }
     }
 }

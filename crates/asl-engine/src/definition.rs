@@ -19,6 +19,68 @@ pub struct StateMachine {
     pub query_language: Option<String>,
     #[serde(default)]
     pub version: Option<String>,
+    /// A Map's item processor: INLINE (the default) or DISTRIBUTED (child executions).
+    #[serde(default)]
+    pub processor_config: Option<ProcessorConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProcessorConfig {
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// STANDARD or EXPRESS child executions (Distributed mode).
+    #[serde(default)]
+    pub execution_type: Option<String>,
+}
+
+impl StateMachine {
+    /// A Map item processor in Distributed mode: each item (or batch) is a child execution.
+    pub fn is_distributed(&self) -> bool {
+        self.processor_config
+            .as_ref()
+            .and_then(|c| c.mode.as_deref())
+            .is_some_and(|m| m == "DISTRIBUTED")
+    }
+}
+
+/// Where a Distributed Map reads its items: a service integration (`s3:listObjectsV2`,
+/// `s3:getObject`) whose handler the engine calls with `{"Parameters", "ReaderConfig"}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ItemReader {
+    pub resource: String,
+    #[serde(default)]
+    pub parameters: Option<Value>,
+    #[serde(default)]
+    pub reader_config: Option<Value>,
+}
+
+/// Groups items into batches: each child execution gets `{"Items": [...], "BatchInput"}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ItemBatcher {
+    #[serde(default)]
+    pub max_items_per_batch: Option<u64>,
+    #[serde(default)]
+    pub max_items_per_batch_path: Option<String>,
+    #[serde(default)]
+    pub max_input_bytes_per_batch: Option<u64>,
+    #[serde(default)]
+    pub max_input_bytes_per_batch_path: Option<String>,
+    #[serde(default)]
+    pub batch_input: Option<Value>,
+}
+
+/// Where a Distributed Map writes its child executions' results (`s3:putObject`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResultWriter {
+    pub resource: String,
+    #[serde(default)]
+    pub parameters: Option<Value>,
+    #[serde(default)]
+    pub writer_config: Option<Value>,
 }
 
 /// A path field: absent (the default, `$`), JSON null (discard / empty), or a path.
@@ -312,6 +374,23 @@ pub struct MapState {
     /// The limit read from the effective input when the Map state starts.
     #[serde(default)]
     pub max_concurrency_path: Option<String>,
+    #[serde(default)]
+    pub item_reader: Option<ItemReader>,
+    #[serde(default)]
+    pub item_batcher: Option<ItemBatcher>,
+    #[serde(default)]
+    pub result_writer: Option<ResultWriter>,
+    #[serde(default)]
+    pub tolerated_failure_count: Option<u64>,
+    #[serde(default)]
+    pub tolerated_failure_count_path: Option<String>,
+    #[serde(default)]
+    pub tolerated_failure_percentage: Option<f64>,
+    #[serde(default)]
+    pub tolerated_failure_percentage_path: Option<String>,
+    /// Names the Map Run (in its ARN) instead of the state's name.
+    #[serde(default)]
+    pub label: Option<String>,
     #[serde(flatten)]
     pub io: Io,
     #[serde(flatten)]

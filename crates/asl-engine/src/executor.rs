@@ -83,10 +83,10 @@ pub struct Engine {
     detailed_history: bool,
 }
 
-struct Run<'a> {
-    engine: &'a Engine,
-    history: History,
-    context: Value,
+pub(crate) struct Run<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) history: History,
+    pub(crate) context: Value,
 }
 
 impl Engine {
@@ -122,6 +122,14 @@ impl Engine {
     /// Handles Task states whose `Resource` (or `FunctionName` under lambda:invoke) is `resource`.
     pub fn register(&mut self, resource: impl Into<String>, handler: impl TaskHandler + 'static) {
         self.handlers.insert(resource.into(), Arc::new(handler));
+    }
+
+    pub(crate) fn handler(&self, resource: &str) -> Option<Arc<dyn TaskHandler>> {
+        self.handlers.get(resource).cloned()
+    }
+
+    pub(crate) fn state_machine_arn(&self) -> &str {
+        &self.state_machine_arn
     }
 
     /// Resources a definition uses that no handler serves.
@@ -250,7 +258,15 @@ fn collect_resources(sm: &StateMachine, f: &mut dyn FnMut(&str)) {
                 }
             }
             State::Parallel(p) => p.branches.iter().for_each(|b| collect_resources(b, f)),
-            State::Map(m) => collect_resources(&m.item_processor, f),
+            State::Map(m) => {
+                for r in m.item_reader.iter().map(|r| &r.resource) {
+                    f(r);
+                }
+                for w in m.result_writer.iter().map(|w| &w.resource) {
+                    f(w);
+                }
+                collect_resources(&m.item_processor, f)
+            }
             _ => {}
         }
     }
@@ -328,11 +344,11 @@ enum Step {
 }
 
 impl Run<'_> {
-    fn now(&self) -> time::OffsetDateTime {
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
         self.engine.clock.now()
     }
 
-    fn ctx_for(&self, state: &str, retry: u32, extra: Option<(&str, Value)>) -> Value {
+    pub(crate) fn ctx_for(&self, state: &str, retry: u32, extra: Option<(&str, Value)>) -> Value {
         let mut c = self.context.clone();
         c["State"] = json!({"Name": state, "EnteredTime": self.now().format(&Rfc3339).unwrap_or_default(), "RetryCount": retry});
         if let Some((k, v)) = extra {
@@ -341,7 +357,7 @@ impl Run<'_> {
         c
     }
 
-    fn machine<'s>(
+    pub(crate) fn machine<'s>(
         &'s self,
         sm: &'s StateMachine,
         input: Value,
@@ -499,6 +515,13 @@ impl Run<'_> {
                 let ctx = &ctx;
                 self.guarded(name, state, &m.handling, &m.io, input, |eff| {
                     Box::pin(async move {
+                        if m.item_processor.is_distributed() {
+                            let max_concurrency = match &m.max_concurrency_path {
+                                Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
+                                None => m.max_concurrency.unwrap_or(0),
+                            };
+                            return self.distributed_map(name, m, eff, ctx, max_concurrency).await;
+                        }
                         let items = match &m.items_path {
                             Some(p) => paths::select(p, &eff, ctx)?,
                             None => eff.clone(),
@@ -572,7 +595,7 @@ impl Run<'_> {
         Ok(step)
     }
 
-    fn rng(&self) -> std::sync::MutexGuard<'_, Rng> {
+    pub(crate) fn rng(&self) -> std::sync::MutexGuard<'_, Rng> {
         match self.engine.rng.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),

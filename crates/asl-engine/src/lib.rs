@@ -5,6 +5,7 @@
 mod choice;
 pub mod clock;
 pub mod definition;
+mod distributed;
 mod error;
 mod executor;
 mod history;
@@ -14,6 +15,7 @@ mod validate;
 
 pub use clock::{BoxFuture, Clock, RealClock, TokioClock, VirtualClock};
 pub use definition::StateMachine;
+pub use distributed::{GET_OBJECT, LIST_OBJECTS, PUT_OBJECT};
 pub use error::{matches, StatesError};
 pub use executor::{
     apply_template, result_path, Engine, Execution, ExecutionStatus, TaskHandler, LAMBDA_INVOKE,

@@ -94,14 +94,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("Arguments", "JSONata Arguments"),
     ("Output", "JSONata Output"),
     ("Assign", "workflow variables (Assign)"),
-    ("ItemReader", "Distributed Map ItemReader"),
-    ("ItemBatcher", "Distributed Map ItemBatcher"),
-    ("ResultWriter", "Distributed Map ResultWriter"),
-    ("ToleratedFailureCount", "ToleratedFailureCount"),
-    ("ToleratedFailureCountPath", "ToleratedFailureCountPath"),
-    ("ToleratedFailurePercentage", "ToleratedFailurePercentage"),
-    ("ToleratedFailurePercentagePath", "ToleratedFailurePercentagePath"),
-    ("Label", "Distributed Map Label"),
 ];
 
 const TOP_LEVEL: &[&str] = &[
@@ -181,7 +173,7 @@ fn allowed_fields(kind: &str) -> Vec<&'static str> {
 
 /// Unknown fields are errors (AWS refuses them too); known ones the twin does not run are
 /// refused by name.
-fn check_fields(object: &Value, allowed: &[&str], at: &str, problems: &mut Vec<String>) {
+pub(crate) fn check_fields(object: &Value, allowed: &[&str], at: &str, problems: &mut Vec<String>) {
     let Some(map) = object.as_object() else {
         problems.push(format!("{at} is not a JSON object"));
         return;
@@ -293,17 +285,7 @@ fn check_state_fields(kind: &str, state: &Value, at: &str, problems: &mut Vec<St
         );
     }
     if kind == "Map" {
-        let processor = state.get("ItemProcessor").or_else(|| state.get("Iterator"));
-        if let Some(mode) = processor
-            .and_then(|p| p.get("ProcessorConfig"))
-            .and_then(|c| c.get("Mode"))
-        {
-            if mode != "INLINE" {
-                problems.push(format!(
-                    "{at}: ProcessorConfig Mode {mode} (Distributed Map) is not supported by the local twin"
-                ));
-            }
-        }
+        crate::distributed::check_map_fields(state, at, problems);
     }
 }
 
@@ -470,6 +452,26 @@ pub(crate) fn validate(sm: &StateMachine, prefix: &str, problems: &mut Vec<Strin
             State::Map(m) => {
                 if let Some(p) = &m.items_path {
                     check_path(&at, "ItemsPath", p, problems);
+                }
+                for p in [
+                    &m.max_concurrency_path,
+                    &m.tolerated_failure_count_path,
+                    &m.tolerated_failure_percentage_path,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    check_path(&at, "a Map path field", p, problems);
+                }
+                for t in [
+                    m.item_reader.as_ref().and_then(|r| r.parameters.as_ref()),
+                    m.result_writer.as_ref().and_then(|w| w.parameters.as_ref()),
+                    m.item_batcher.as_ref().and_then(|b| b.batch_input.as_ref()),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    check_template(&at, "Parameters/BatchInput", t, problems);
                 }
                 if let Some(t) = &m.item_selector {
                     check_template(&at, "ItemSelector", t, problems);

@@ -5,6 +5,7 @@
 pub mod annotate;
 pub mod detect_queue;
 pub mod faces;
+pub mod folder_s3;
 pub mod html_report;
 pub mod model_fetch;
 pub mod outbox;

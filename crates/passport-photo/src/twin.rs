@@ -122,12 +122,16 @@ pub fn pipeline_engine(clock: Arc<dyn Clock>, deps: Arc<Dependencies>) -> Engine
         let d = d.clone();
         async move { output(notify::handle(p, &d.outbox).await.map_err(states_error)?) }
     });
+    crate::folder_s3::register(&mut engine);
     engine
 }
 
-/// An engine whose every task resource returns its input (for trying definitions).
+/// An engine whose every task resource returns its input (for trying definitions), with
+/// folders as S3 buckets for Distributed Maps.
 pub fn echo_engine(clock: Arc<dyn Clock>, sm: &StateMachine) -> Engine {
     let mut engine = Engine::new(clock);
+    // A Distributed Map's ItemReader and ResultWriter read and write folders.
+    crate::folder_s3::register(&mut engine);
     for resource in engine.missing_handlers(sm) {
         engine.register(resource, |v: Value| async move { Ok(v) });
     }

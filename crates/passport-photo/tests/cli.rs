@@ -448,3 +448,46 @@ fn an_installed_binary_fetches_its_pinned_model_once_into_the_user_cache() {
         .join("passport-photo/face_detection_yunet_2023mar.onnx")
         .exists());
 }
+
+/// `run` with a Distributed Map: the folder is the bucket its ItemReader lists and its
+/// ResultWriter writes to, as S3 would be.
+#[test]
+fn run_executes_a_distributed_map_over_a_folder() {
+    let t = tmp();
+    let bucket = t.0.join("bucket");
+    for key in ["uploads/a.jpg", "uploads/b.jpg", "elsewhere/c.jpg"] {
+        let p = bucket.join(key);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b"photo").unwrap();
+    }
+    let definition = serde_json::json!({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
+                           "Parameters": {"Bucket.$": "$.bucket", "Prefix": "uploads/"}},
+            "ItemSelector": {"key.$": "$$.Map.Item.Value.Key"},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}},
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                             "Parameters": {"Bucket.$": "$.bucket", "Prefix": ".passport-photo/results"}},
+            "End": true}}
+    });
+    let (def, input) = (t.0.join("def.json"), t.0.join("in.json"));
+    std::fs::write(&def, definition.to_string()).unwrap();
+    std::fs::write(&input, serde_json::json!({"bucket": bucket}).to_string()).unwrap();
+    let out = bin().arg("run").arg(&def).arg("--input").arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let manifest_key = result["ResultWriterDetails"]["Key"].as_str().unwrap();
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bucket.join(manifest_key)).unwrap()).unwrap();
+    let succeeded_key = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap();
+    let records: Value = serde_json::from_slice(&std::fs::read(bucket.join(succeeded_key)).unwrap()).unwrap();
+    let keys: Vec<String> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r["Output"].as_str().unwrap()).unwrap()["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, ["uploads/a.jpg", "uploads/b.jpg"]);
+}
