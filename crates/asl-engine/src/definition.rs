@@ -183,7 +183,7 @@ pub enum State {
     Succeed(SucceedState),
     Fail(FailState),
     Parallel(ParallelState),
-    Map(MapState),
+    Map(Box<MapState>),
 }
 
 impl State {

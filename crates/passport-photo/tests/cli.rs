@@ -476,8 +476,19 @@ fn run_executes_a_distributed_map_over_a_folder() {
     let (def, input) = (t.0.join("def.json"), t.0.join("in.json"));
     std::fs::write(&def, definition.to_string()).unwrap();
     std::fs::write(&input, serde_json::json!({"bucket": bucket}).to_string()).unwrap();
-    let out = bin().arg("run").arg(&def).arg("--input").arg(&input).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .arg("run")
+        .arg(&def)
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let result: Value = serde_json::from_slice(&out.stdout).unwrap();
     let manifest_key = result["ResultWriterDetails"]["Key"].as_str().unwrap();
     let manifest: Value = serde_json::from_slice(&std::fs::read(bucket.join(manifest_key)).unwrap()).unwrap();
@@ -487,7 +498,12 @@ fn run_executes_a_distributed_map_over_a_folder() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| serde_json::from_str::<Value>(r["Output"].as_str().unwrap()).unwrap()["key"].as_str().unwrap().to_owned())
+        .map(|r| {
+            serde_json::from_str::<Value>(r["Output"].as_str().unwrap()).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(keys, ["uploads/a.jpg", "uploads/b.jpg"]);
 }

@@ -1,0 +1,208 @@
+//! The S3 integrations a Distributed Map uses, over a folder as the bucket: its
+//! `ItemReader` (`s3:listObjectsV2`, or `s3:getObject` of a JSON / JSON Lines file) and its
+//! `ResultWriter` (`s3:putObject`). Keys are paths relative to the folder with `/`; hidden
+//! entries (`.passport-photo/` with the twin's analyses and results) are never listed, so a
+//! later listing of the folder does not take them for photos.
+
+use std::path::{Path, PathBuf};
+
+use asl_engine::{Engine, StatesError};
+use serde_json::{json, Value};
+
+use crate::store::object_path;
+
+fn s3_error(code: &str, message: String) -> StatesError {
+    // As the optimised S3 integrations name their errors: S3.<code>.
+    StatesError::new(format!("S3.{code}"), message)
+}
+
+fn bucket_of(parameters: &Value) -> Result<PathBuf, StatesError> {
+    let bucket = parameters["Bucket"]
+        .as_str()
+        .ok_or_else(|| s3_error("InvalidRequest", "Bucket is missing".into()))?;
+    let dir = PathBuf::from(bucket);
+    if !dir.is_dir() {
+        return Err(s3_error("NoSuchBucket", format!("{bucket} is not a folder")));
+    }
+    Ok(dir)
+}
+
+fn hidden(relative: &Path) -> bool {
+    relative
+        .components()
+        .any(|c| c.as_os_str().to_str().is_some_and(|n| n.starts_with('.')))
+}
+
+/// Every file under `dir` whose key starts with `prefix`, in key order (as S3 lists),
+/// as the items ListObjectsV2 gives a Distributed Map. The ETag stands in for S3's from
+/// size and modification time (no file is read to list it).
+pub fn list_objects(dir: &Path, prefix: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Ok(relative) = path.strip_prefix(dir) else {
+                continue;
+            };
+            if hidden(relative) {
+                continue;
+            }
+            // Links to folders are not followed (a link to a parent would loop).
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let key = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if !key.starts_with(prefix) || !meta.is_file() {
+                continue;
+            }
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs());
+            items.push(json!({
+                "Etag": format!("\"{:x}-{modified:x}\"", meta.len()),
+                "Key": key,
+                "LastModified": modified,
+                "Size": meta.len(),
+                "StorageClass": "STANDARD",
+            }));
+        }
+    }
+    items.sort_by(|a, b| a["Key"].as_str().cmp(&b["Key"].as_str()));
+    items
+}
+
+fn photo_ref(dir: &Path, key: &str) -> passport_model::PhotoRef {
+    passport_model::PhotoRef::new(dir.display().to_string(), key)
+}
+
+fn get_object_items(parameters: &Value, config: &Value) -> Result<Value, StatesError> {
+    let dir = bucket_of(parameters)?;
+    let key = parameters["Key"]
+        .as_str()
+        .ok_or_else(|| s3_error("InvalidRequest", "Key is missing".into()))?;
+    let path = object_path(&photo_ref(&dir, key)).map_err(|e| s3_error("InvalidRequest", e.message))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| s3_error("NoSuchKey", format!("{key}: {e}")))?;
+    match config["InputType"].as_str() {
+        Some("JSON") => match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Array(items)) => Ok(Value::Array(items)),
+            Ok(_) => Err(s3_error(
+                "InvalidRequest",
+                format!("{key} does not hold a JSON array"),
+            )),
+            Err(e) => Err(s3_error("InvalidRequest", format!("{key} is not JSON: {e}"))),
+        },
+        Some("JSONL") => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).map_err(|e| s3_error("InvalidRequest", format!("{key}: {e}"))))
+            .collect::<Result<Vec<Value>, _>>()
+            .map(Value::Array),
+        other => Err(s3_error(
+            "InvalidRequest",
+            format!("InputType {other:?} is not read by the local twin"),
+        )),
+    }
+}
+
+fn put_object(request: &Value) -> Result<Value, StatesError> {
+    let dir = bucket_of(request)?;
+    let key = request["Key"]
+        .as_str()
+        .ok_or_else(|| s3_error("InvalidRequest", "Key is missing".into()))?;
+    let path = object_path(&photo_ref(&dir, key)).map_err(|e| s3_error("InvalidRequest", e.message))?;
+    let body = request["Body"].as_str().unwrap_or_default();
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|_| std::fs::write(&path, body));
+    written.map_err(|e| s3_error("InternalError", format!("{}: {e}", path.display())))?;
+    Ok(json!({}))
+}
+
+/// Registers the three integrations on a twin's engine.
+pub fn register(engine: &mut Engine) {
+    engine.register(asl_engine::LIST_OBJECTS, |request: Value| async move {
+        let parameters = &request["Parameters"];
+        let dir = bucket_of(parameters)?;
+        let prefix = parameters["Prefix"].as_str().unwrap_or_default().to_owned();
+        tokio::task::spawn_blocking(move || Value::Array(list_objects(&dir, &prefix)))
+            .await
+            .map_err(|e| s3_error("InternalError", e.to_string()))
+    });
+    engine.register(asl_engine::GET_OBJECT, |request: Value| async move {
+        get_object_items(&request["Parameters"], &request["ReaderConfig"])
+    });
+    engine.register(asl_engine::PUT_OBJECT, |request: Value| async move {
+        put_object(&request)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_lists_like_a_bucket_and_hidden_entries_stay_out() {
+        let dir = std::env::temp_dir().join(format!("folder-s3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for f in [
+            "uploads/b.jpg",
+            "uploads/a.jpg",
+            "uploads/sub/c.png",
+            "other.jpg",
+            ".passport-photo/analysis/x.json",
+        ] {
+            let p = dir.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, b"12345").unwrap();
+        }
+        let keys = |prefix: &str| -> Vec<String> {
+            list_objects(&dir, prefix)
+                .iter()
+                .map(|i| i["Key"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            keys("uploads/"),
+            ["uploads/a.jpg", "uploads/b.jpg", "uploads/sub/c.png"]
+        );
+        assert_eq!(keys("").len(), 4, "the hidden folder is not listed");
+        let item = &list_objects(&dir, "other")[0];
+        assert_eq!(item["Size"], 5);
+        assert_eq!(item["StorageClass"], "STANDARD");
+
+        let written = put_object(
+            &json!({"Bucket": dir.display().to_string(), "Key": ".passport-photo/results/r/manifest.json", "Body": "{}"}),
+        );
+        assert!(written.is_ok());
+        assert_eq!(
+            std::fs::read_to_string(dir.join(".passport-photo/results/r/manifest.json")).unwrap(),
+            "{}"
+        );
+        let escape = put_object(&json!({"Bucket": dir.display().to_string(), "Key": "../x", "Body": ""}));
+        assert_eq!(escape.unwrap_err().error, "S3.InvalidRequest");
+
+        std::fs::write(dir.join("items.jsonl"), "{\"k\":1}\n\n{\"k\":2}\n").unwrap();
+        let items = get_object_items(
+            &json!({"Bucket": dir.display().to_string(), "Key": "items.jsonl"}),
+            &json!({"InputType": "JSONL"}),
+        );
+        assert_eq!(items.unwrap(), json!([{"k": 1}, {"k": 2}]));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
