@@ -594,12 +594,21 @@ impl Run<'_> {
         items: usize,
     ) -> ChildRun {
         let start = self.now();
-        let context = json!({
+        let mut context = json!({
             "Execution": {"Id": arn, "Name": name, "Input": input,
                           "StartTime": start.format(&Rfc3339).unwrap_or_default(),
                           "RoleArn": self.context["Execution"]["RoleArn"]},
             "StateMachine": {"Id": sm_arn, "Name": sm_arn.rsplit(':').next().unwrap_or_default()},
         });
+        let express = m
+            .item_processor
+            .processor_config
+            .as_ref()
+            .and_then(|c| c.execution_type.as_deref())
+            == Some("EXPRESS");
+        if !express {
+            context["Execution"]["RedriveCount"] = json!(0);
+        }
         let child = Run {
             engine: self.engine,
             history: History::new(false),

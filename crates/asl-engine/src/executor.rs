@@ -47,6 +47,40 @@ where
     }
 }
 
+/// The two workflow types, where they differ for a definition and its context object:
+/// Express has no callback (`.waitForTaskToken`) or job-run (`.sync`) tasks and is never
+/// redriven (no `$$.Execution.RedriveCount`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkflowType {
+    #[default]
+    Standard,
+    Express,
+}
+
+impl WorkflowType {
+    /// What a definition uses that this type does not allow (AWS refuses such a state
+    /// machine when it is created).
+    pub fn refusals(self, sm: &StateMachine) -> Vec<String> {
+        if self == Self::Standard {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        collect_resources(sm, &mut |r| {
+            let pattern = if r.ends_with(WAIT_FOR_TASK_TOKEN) {
+                Some("callback (.waitForTaskToken)")
+            } else if r.ends_with(".sync") || r.ends_with(".sync:2") {
+                Some("job-run (.sync)")
+            } else {
+                None
+            };
+            if let Some(p) = pattern {
+                out.push(format!("{r}: Express workflows do not support the {p} pattern"));
+            }
+        });
+        out
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ExecutionStatus {
@@ -81,6 +115,7 @@ pub struct Engine {
     state_machine_arn: String,
     tokens: std::sync::atomic::AtomicU64,
     detailed_history: bool,
+    workflow_type: WorkflowType,
 }
 
 pub(crate) struct Run<'a> {
@@ -98,7 +133,14 @@ impl Engine {
             state_machine_arn: "arn:aws:states:local:000000000000:stateMachine:Local".into(),
             tokens: std::sync::atomic::AtomicU64::new(0),
             detailed_history: true,
+            workflow_type: WorkflowType::Standard,
         }
+    }
+
+    /// Runs executions as this workflow type (Standard unless told).
+    pub fn with_workflow_type(mut self, workflow_type: WorkflowType) -> Self {
+        self.workflow_type = workflow_type;
+        self
     }
 
     /// Keeps only each history event's type (no timestamps, inputs or outputs): for
@@ -152,17 +194,29 @@ impl Engine {
             .next()
             .unwrap_or("Local")
             .to_owned();
-        let execution_arn = format!(
-            "{}:{name}",
-            self.state_machine_arn
-                .replacen(":stateMachine:", ":execution:", 1)
-        );
-        let context = json!({
+        let execution_arn = match self.workflow_type {
+            WorkflowType::Standard => format!(
+                "{}:{name}",
+                self.state_machine_arn
+                    .replacen(":stateMachine:", ":execution:", 1)
+            ),
+            // Express executions are named with a run id after the name.
+            WorkflowType::Express => format!(
+                "{}:{name}:{}",
+                self.state_machine_arn.replacen(":stateMachine:", ":express:", 1),
+                self.task_token(&json!({"Execution": {"Name": name}}))
+            ),
+        };
+        let mut context = json!({
             "Execution": {"Id": execution_arn, "Name": name, "Input": input,
                           "StartTime": start.format(&Rfc3339).unwrap_or_default(),
                           "RoleArn": "arn:aws:iam::000000000000:role/local"},
             "StateMachine": {"Id": self.state_machine_arn, "Name": sm_name},
         });
+        if self.workflow_type == WorkflowType::Standard {
+            // Never redriven here; Express executions cannot be (no such field).
+            context["Execution"]["RedriveCount"] = json!(0);
+        }
         let run = Run {
             engine: self,
             history: History::new(self.detailed_history),
@@ -173,7 +227,10 @@ impl Engine {
             "ExecutionStarted",
             || json!({"executionStartedEventDetails": {"input": input.to_string(), "roleArn": "arn:aws:iam::000000000000:role/local"}}),
         );
+        let refused = self.workflow_type.refusals(sm);
         let result = match within_payload_limit(&input, || "the execution input".into()) {
+            // AWS refuses such a definition when the state machine is created.
+            Ok(()) if !refused.is_empty() => Err(StatesError::runtime(refused.join("; "))),
             Ok(()) => run.machine(sm, input.clone()).await,
             Err(e) => Err(e),
         };

@@ -18,7 +18,7 @@ pub use definition::StateMachine;
 pub use distributed::{GET_OBJECT, LIST_OBJECTS, PUT_OBJECT};
 pub use error::{matches, StatesError};
 pub use executor::{
-    apply_template, result_path, Engine, Execution, ExecutionStatus, TaskHandler, LAMBDA_INVOKE,
+    apply_template, result_path, Engine, Execution, ExecutionStatus, TaskHandler, WorkflowType, LAMBDA_INVOKE,
 };
 pub use history::HistoryEvent;
 pub use validate::{parse_definition, DefinitionError};

@@ -622,3 +622,37 @@ async fn event_types_only_history_keeps_every_event_and_no_details() {
         .iter()
         .any(|e| e.details.to_string().contains("secret")));
 }
+
+/// The context object by workflow type: a Standard execution has `RedriveCount` (0 until
+/// redriven), an Express one has none and an `express` execution ARN; Express refuses the
+/// callback and job-run patterns.
+#[tokio::test]
+async fn standard_and_express_executions_differ_as_aws_documents() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,
+        "Parameters": {"redrives.$": "$$.Execution.RedriveCount", "id.$": "$$.Execution.Id"}}}});
+    let clock = VirtualClock::default();
+    let standard = run_with(&engine(&clock), def.clone(), json!({})).await;
+    let out = standard.output.unwrap();
+    assert_eq!(out["redrives"], 0);
+    assert!(out["id"].as_str().unwrap().contains(":execution:"));
+    let express = engine(&clock).with_workflow_type(asl_engine::WorkflowType::Express);
+    let x = run_with(&express, def, json!({})).await;
+    assert_eq!(
+        x.error.as_deref(),
+        Some("States.Runtime"),
+        "no RedriveCount in Express"
+    );
+    let ids = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true, "Parameters": {"id.$": "$$.Execution.Id"}}}});
+    let x = run_with(&express, ids, json!({})).await;
+    assert!(x.output.unwrap()["id"].as_str().unwrap().contains(":express:"));
+
+    let callback = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}}}});
+    let sm = parse_definition(&callback.to_string()).unwrap();
+    assert!(asl_engine::WorkflowType::Standard.refusals(&sm).is_empty());
+    let refused = asl_engine::WorkflowType::Express.refusals(&sm);
+    assert!(refused[0].contains("callback (.waitForTaskToken)"), "{refused:?}");
+    let x = express.execute(&sm, "x", json!({})).await;
+    assert_eq!(x.error.as_deref(), Some("States.Runtime"));
+}

@@ -90,6 +90,10 @@ enum Command {
         input: PathBuf,
         #[arg(long, value_enum, default_value_t = Handlers::Echo)]
         handlers: Handlers,
+        /// The workflow type: STANDARD, or EXPRESS (no callback or .sync tasks, no
+        /// $$.Execution.RedriveCount, an express execution ARN).
+        #[arg(long = "type", value_enum, default_value_t = RunType::Standard, ignore_case = true)]
+        workflow_type: RunType,
         #[command(flatten)]
         pipeline: PipelineArgs,
     },
@@ -149,6 +153,14 @@ fn probability(text: &str) -> Result<f64, String> {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
         _ => Err(format!("'{text}' is not a probability from 0 to 1")),
     }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RunType {
+    #[value(name = "STANDARD")]
+    Standard,
+    #[value(name = "EXPRESS")]
+    Express,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -449,7 +461,12 @@ impl fs_notify::Watcher for NoWatcher {
     }
 }
 
-async fn run(definition: &Path, input: &Path, handlers: Handlers, args: &PipelineArgs) -> ExitCode {
+async fn run(
+    definition: &Path,
+    input: &Path,
+    (handlers, workflow_type): (Handlers, RunType),
+    args: &PipelineArgs,
+) -> ExitCode {
     let text = match std::fs::read_to_string(definition) {
         Ok(t) => t,
         Err(e) => return fail(format!("cannot read {}: {e}", definition.display())),
@@ -473,6 +490,18 @@ async fn run(definition: &Path, input: &Path, handlers: Handlers, args: &Pipelin
             Err(e) => return fail(e),
         },
     };
+    let workflow_type = match workflow_type {
+        RunType::Standard => asl_engine::WorkflowType::Standard,
+        RunType::Express => asl_engine::WorkflowType::Express,
+    };
+    let refused = workflow_type.refusals(&sm);
+    if !refused.is_empty() {
+        return fail(format!(
+            "the definition cannot run as EXPRESS: {}",
+            refused.join("; ")
+        ));
+    }
+    let engine = engine.with_workflow_type(workflow_type);
     let missing = engine.missing_handlers(&sm);
     if !missing.is_empty() {
         return fail(format!("no handler for: {}", missing.join(", ")));
@@ -612,8 +641,9 @@ async fn main() -> ExitCode {
             definition_file,
             input,
             handlers,
+            workflow_type,
             pipeline,
-        } => run(definition_file, input, *handlers, pipeline).await,
+        } => run(definition_file, input, (*handlers, *workflow_type), pipeline).await,
         Command::History { file } => history(file),
         Command::Simulate {
             uploads,

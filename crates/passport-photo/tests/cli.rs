@@ -507,3 +507,44 @@ fn run_executes_a_distributed_map_over_a_folder() {
         .collect();
     assert_eq!(keys, ["uploads/a.jpg", "uploads/b.jpg"]);
 }
+
+/// `run --type EXPRESS`: the workflow's callback task (the detect-faces queue) is refused as
+/// AWS refuses it for an Express state machine; a definition without one runs as Express.
+#[test]
+fn run_as_express_refuses_callbacks_and_runs_the_rest() {
+    let t = tmp();
+    let input = t.0.join("input.json");
+    std::fs::write(&input, "{}").unwrap();
+    let workflow = root().join("statemachine/photo_validation.asl.json");
+    let out = bin()
+        .arg("run")
+        .arg(&workflow)
+        .args(["--type", "EXPRESS", "--input"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("callback (.waitForTaskToken)"));
+
+    let simple = t.0.join("simple.json");
+    std::fs::write(
+        &simple,
+        r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id"}, "End": true}}}"#,
+    )
+    .unwrap();
+    let out = bin()
+        .arg("run")
+        .arg(&simple)
+        .args(["--type", "express", "--input"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["id"].as_str().unwrap().contains(":express:"), "{v}");
+}
