@@ -53,6 +53,7 @@ fi
 
 say "asl-validator"
 asl-validator --json-path statemachine/photo_validation.asl.json
+asl-validator --json-path statemachine/revalidate.asl.json
 
 say "cfn-lint"
 cfn-lint template.yaml

@@ -60,6 +60,7 @@ fn setup_with(faces: &Path) -> Setup {
         outbox: Outbox::new(&outbox, true),
         profile: passport_rules::icao(),
         analyze: analyze_image::AnalyzeConfig::default(),
+        detect_calls: Default::default(),
     });
     let clock = VirtualClock::default();
     let engine = twin::pipeline_engine(Arc::new(clock.clone()), deps);
@@ -458,3 +459,97 @@ const LANDMARK_TYPES: [&str; 30] = [
     "midJawlineRight",
     "upperJawlineRight",
 ];
+
+/// statemachine/revalidate.asl.json over the test folder as the bucket: the photos under
+/// `photos/`, judged by `profile`, results kept under a hidden prefix.
+async fn revalidate(s: &Setup, profile: &str, notify: &str) -> Execution {
+    let sm = twin::load_revalidation(&s.dir, 4).unwrap();
+    let input = serde_json::json!({"prefix": "photos/", "profile": profile, "notify": notify,
+                                   "resultsPrefix": ".passport-photo/revalidation"});
+    s.engine.execute(&sm, "revalidate", input).await
+}
+
+fn photos_folder(s: &Setup) -> PathBuf {
+    let dir = s.dir.join("photos");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["a.jpg", "b.jpg", "nested/c.jpg"] {
+        std::fs::create_dir_all(dir.join(name).parent().unwrap()).unwrap();
+        portrait(&dir, name);
+    }
+    let jpeg = system_tests::portrait_jpeg();
+    std::fs::write(dir.join("damaged.jpg"), &jpeg[..jpeg.len() / 2]).unwrap();
+    std::fs::write(dir.join("notes.jpg"), b"not a photo").unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn the_revalidation_workflow_judges_every_photo_under_the_prefix_by_the_runs_rules() {
+    let s = setup("compliant");
+    photos_folder(&s);
+    let x = revalidate(&s, "icao", "summary").await;
+    assert_succeeded(&x);
+    let results = &x.output.as_ref().unwrap()["results"];
+    let summary = passport_photo::revalidate::summarize(results, 0).unwrap();
+    assert_eq!(
+        (summary.items, summary.approved, summary.rejected, summary.failed),
+        (5, 3, 2, 0)
+    );
+    assert!(summary
+        .results_dir
+        .starts_with(s.dir.join(".passport-photo/revalidation")));
+    let top: Vec<&str> = summary
+        .top_failed_checks
+        .iter()
+        .map(|f| f.check.as_str())
+        .collect();
+    assert!(
+        top.contains(&"image.decodable") && top.contains(&"file.format"),
+        "{top:?}"
+    );
+    assert!(
+        outbox_lines(&s, "approved").is_empty(),
+        "notify: summary publishes no per-photo message"
+    );
+
+    // Another profile for the same photos: the run's rules, not the configured icao ones
+    // (the us profile wants a square photo: the three portraits and the damaged one, whose
+    // header still gives its size).
+    let x = revalidate(&s, "us", "each").await;
+    assert_succeeded(&x);
+    let summary = passport_photo::revalidate::summarize(&x.output.as_ref().unwrap()["results"], 0).unwrap();
+    assert_eq!((summary.items, summary.approved, summary.rejected), (5, 0, 5));
+    assert!(
+        summary
+            .top_failed_checks
+            .iter()
+            .any(|f| f.check == "image.aspect" && f.photos == 4),
+        "{:?}",
+        summary.top_failed_checks
+    );
+    assert_eq!(
+        outbox_lines(&s, "rejected").len(),
+        5,
+        "notify: each publishes every verdict"
+    );
+}
+
+#[tokio::test]
+async fn photos_that_cannot_be_processed_beyond_the_tolerance_fail_the_run() {
+    let mut s = setup("compliant");
+    photos_folder(&s);
+    // Every photo whose key holds "nested" vanishes before it is read: 1 of 5 is 20 %,
+    // more than the 5 % the definition tolerates.
+    s.engine
+        .register(twin::function_arn("fetch-metadata"), |p: Value| async move {
+            if p["photo"]["key"].as_str().unwrap_or_default().contains("nested") {
+                return Err(StatesError::new("PhotoNotFound", "the photo was deleted"));
+            }
+            let metadata = fetch_metadata::handle(p, &FolderStore)
+                .await
+                .map_err(|e| StatesError::new("Permanent", e.to_string()))?;
+            Ok(serde_json::to_value(metadata).unwrap())
+        });
+    let x = revalidate(&s, "icao", "summary").await;
+    assert_eq!(x.status, ExecutionStatus::Failed);
+    assert_eq!(x.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+}

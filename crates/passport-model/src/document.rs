@@ -21,6 +21,18 @@ pub struct ExecutionDocument {
     /// Set by a Catch (`ResultPath: $.error`) when a step failed for good.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<FailureInfo>,
+    /// The rules to judge by instead of the function's configured ones: set by the
+    /// re-validation workflow, which runs after a rules change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RulesChoice>,
+}
+
+/// A profile by name, with optional overrides in the RULES_OVERRIDES format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesChoice {
+    pub profile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<serde_json::Value>,
 }
 
 impl ExecutionDocument {
@@ -33,6 +45,7 @@ impl ExecutionDocument {
             verdict: None,
             notification: None,
             error: None,
+            rules: None,
         }
     }
 }

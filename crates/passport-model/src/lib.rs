@@ -13,7 +13,7 @@ pub mod ports;
 pub mod rekognition_json;
 pub mod verdict;
 
-pub use document::{ExecutionDocument, FailureInfo};
+pub use document::{ExecutionDocument, FailureInfo, RulesChoice};
 pub use faces::{
     AgeRange, Attribute, BoundingBox, EyeDirection, Face, FaceAnalysis, FaceSource, Landmark, LandmarkType,
     Pose, Quality,

@@ -10,6 +10,7 @@ pub mod html_report;
 pub mod model_fetch;
 pub mod outbox;
 pub mod report;
+pub mod revalidate;
 pub mod samples;
 pub mod simulate;
 pub mod store;

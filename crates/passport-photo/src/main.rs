@@ -97,6 +97,22 @@ enum Command {
         #[command(flatten)]
         pipeline: PipelineArgs,
     },
+    /// Re-validate every photo under DIR after a rules change: the re-validation workflow
+    /// (a Distributed Map with the folder as the bucket), then a summary of the run.
+    Revalidate {
+        dir: PathBuf,
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+        /// One summary object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Photos validated at once (the Map's MaxConcurrency; default: the number of CPUs).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        jobs: Option<u32>,
+        /// Also publish each photo's verdict to the outbox, not only the summary.
+        #[arg(long)]
+        notify_each: bool,
+    },
     /// Show a saved execution history (from check --history) like the console's list.
     History { file: PathBuf },
     /// Write the demo's sample photos into DIR, derived from the pinned portraits: one
@@ -189,6 +205,7 @@ fn dependencies(args: &PipelineArgs, quiet: bool) -> Result<Arc<Dependencies>, S
         outbox: Outbox::new(&args.outbox, quiet),
         profile,
         analyze: analyze_image::AnalyzeConfig::default(),
+        detect_calls: Default::default(),
     }))
 }
 
@@ -519,6 +536,83 @@ async fn run(
     }
 }
 
+/// How `revalidate` runs and reports.
+struct RevalidateOptions {
+    json: bool,
+    jobs: usize,
+    notify_each: bool,
+}
+
+async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOptions) -> ExitCode {
+    use passport_photo::revalidate as rv;
+    let dir = match std::fs::canonicalize(dir) {
+        Ok(d) if d.is_dir() => d,
+        _ => return fail(format!("{} is not a folder", dir.display())),
+    };
+    let overrides: serde_json::Value = match args.overrides.as_deref().map(serde_json::from_str).transpose() {
+        Ok(o) => o.unwrap_or_else(|| serde_json::json!({})),
+        Err(e) => return fail(format!("--overrides is not JSON: {e}")),
+    };
+    let deps = match dependencies(args, options.json) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let sm = match twin::load_revalidation(&dir, options.jobs) {
+        Ok(sm) => sm,
+        Err(e) => return fail(e),
+    };
+    let engine = twin::pipeline_engine(Arc::new(RealClock), deps.clone());
+    let input = serde_json::json!({
+        "prefix": "",
+        "profile": args.profile,
+        "overrides": overrides,
+        "notify": if options.notify_each { "each" } else { "summary" },
+        "resultsPrefix": rv::RESULTS_PREFIX,
+    });
+    // Each run its own name, so its results get their own folder.
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    if !options.json {
+        eprintln!(
+            "re-validating the photos under {} (profile {})",
+            dir.display(),
+            args.profile
+        );
+    }
+    let x = engine.execute(&sm, &format!("revalidate-{started}"), input).await;
+    if x.status == ExecutionStatus::Failed {
+        let error = x.error.unwrap_or_default();
+        let cause = x.cause.unwrap_or_default();
+        if options.json {
+            println!("{}", serde_json::json!({"error": error, "cause": cause}));
+        }
+        return fail(format!("the re-validation failed: {error}: {cause}"));
+    }
+    let results = x
+        .output
+        .as_ref()
+        .map(|o| o["results"].clone())
+        .unwrap_or_default();
+    let detect_calls = deps.detect_calls.load(std::sync::atomic::Ordering::Relaxed);
+    let summary = match rv::summarize(&results, detect_calls) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if options.json {
+        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+    } else {
+        print!("{}", summary.text());
+    }
+    ExitCode::from(if summary.failed > 0 {
+        2
+    } else if summary.rejected > 0 {
+        1
+    } else {
+        0
+    })
+}
+
 fn history(file: &Path) -> ExitCode {
     let execution: serde_json::Value = match std::fs::read(file)
         .map_err(|e| e.to_string())
@@ -645,6 +739,23 @@ async fn main() -> ExitCode {
             pipeline,
         } => run(definition_file, input, (*handlers, *workflow_type), pipeline).await,
         Command::History { file } => history(file),
+        Command::Revalidate {
+            dir,
+            pipeline,
+            json,
+            jobs,
+            notify_each,
+        } => {
+            let options = RevalidateOptions {
+                json: *json,
+                jobs: jobs.map_or_else(
+                    || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                    |j| j as usize,
+                ),
+                notify_each: *notify_each,
+            };
+            revalidate(dir, pipeline, options).await
+        }
         Command::Simulate {
             uploads,
             detect_tps,

@@ -17,6 +17,20 @@ use crate::store::FolderStore;
 
 /// The deployed definition, built into the binary so that `check` runs exactly it.
 pub const DEFINITION: &str = include_str!("../../../statemachine/photo_validation.asl.json");
+/// The re-validation workflow, which `revalidate` runs over a folder.
+pub const REVALIDATE_DEFINITION: &str = include_str!("../../../statemachine/revalidate.asl.json");
+
+/// The re-validation definition with the folder as the upload bucket and at most
+/// `concurrency` photos in flight.
+pub fn load_revalidation(
+    folder: &std::path::Path,
+    concurrency: usize,
+) -> Result<StateMachine, asl_engine::DefinitionError> {
+    let mut substitutions = substitutions();
+    substitutions.insert("UploadBucketName".into(), folder.display().to_string());
+    substitutions.insert("RevalidateConcurrency".into(), concurrency.to_string());
+    asl_engine::parse_definition(&asl_engine::substitute(REVALIDATE_DEFINITION, &substitutions))
+}
 
 /// Placeholder → function crate, as template.yaml's DefinitionSubstitutions map them.
 /// detect-faces is not called by the workflow: it consumes the detect-faces queue.
@@ -68,6 +82,8 @@ pub struct Dependencies {
     pub outbox: Outbox,
     pub profile: Profile,
     pub analyze: AnalyzeConfig,
+    /// How many times the face detector ran (what Rekognition would have billed).
+    pub detect_calls: std::sync::atomic::AtomicU64,
 }
 
 /// The face detector of the dependencies, shareable with the queue's workers.
@@ -79,6 +95,9 @@ impl passport_model::FaceDetector for FacesOf {
         photo: &PhotoRef,
     ) -> impl std::future::Future<Output = Result<passport_model::FaceAnalysis, passport_model::PortError>> + Send
     {
+        self.0
+            .detect_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.0.faces.detect_faces(photo)
     }
 }

@@ -548,3 +548,50 @@ fn run_as_express_refuses_callbacks_and_runs_the_rest() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["id"].as_str().unwrap().contains(":express:"), "{v}");
 }
+
+/// `revalidate DIR --json`: one summary object whose counts add up, the detections it
+/// made, and a results folder that a later listing of DIR does not take for photos.
+#[test]
+fn revalidate_summarizes_a_folder_run() {
+    let t = tmp();
+    let dir = t.0.join("photos");
+    std::fs::create_dir_all(&dir).unwrap();
+    portrait(&dir, "a.jpg");
+    portrait(&dir, "b.jpg");
+    std::fs::write(dir.join("c.jpg"), b"text").unwrap();
+    let run = || {
+        bin()
+            .args(["revalidate", "--json", "--outbox"])
+            .arg(t.0.join("o"))
+            .arg("--faces")
+            .arg(compliant_faces())
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["items"], 3);
+    assert_eq!(summary["approved"], 2);
+    assert_eq!(summary["rejected"], 1);
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(
+        summary["detectCalls"], 2,
+        "the text file is not sent to the detector"
+    );
+    assert_eq!(summary["cachedFaces"], 0);
+    assert!(Path::new(summary["resultsDir"].as_str().unwrap())
+        .join("manifest.json")
+        .is_file());
+    let again: Value = serde_json::from_slice(&run().stdout).unwrap();
+    assert_eq!(
+        again["items"], 3,
+        "the first run's results are not listed as photos"
+    );
+}

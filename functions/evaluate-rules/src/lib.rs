@@ -10,6 +10,8 @@ use serde_json::Value;
 pub enum EvaluateError {
     #[error("the input is not a valid execution document: {0}")]
     InvalidInput(#[source] serde_json::Error),
+    #[error("the document's rules cannot be used: {0}")]
+    InvalidRules(#[source] ConfigError),
 }
 
 impl StepError for EvaluateError {
@@ -25,6 +27,15 @@ pub fn profile_from(name: Option<&str>, overrides: Option<&str>) -> Result<Profi
 
 pub fn handle(payload: Value, profile: &Profile) -> Result<Verdict, EvaluateError> {
     let doc: ExecutionDocument = parse_input(payload).map_err(EvaluateError::InvalidInput)?;
+    // The re-validation workflow names the rules of its run; otherwise the configured ones.
+    let chosen = match &doc.rules {
+        Some(r) => {
+            let overrides = r.overrides.as_ref().map(Value::to_string);
+            Some(load_profile(&r.profile, overrides.as_deref()).map_err(EvaluateError::InvalidRules)?)
+        }
+        None => None,
+    };
+    let profile = chosen.as_ref().unwrap_or(profile);
     let verdict = passport_rules::evaluate(&doc, profile);
     let failed: Vec<&str> = verdict.failed().map(|c| c.id.as_str()).collect();
     tracing::info!(photo = %doc.photo.uri(), outcome = verdict.outcome.as_str(), profile = %verdict.profile, ?failed, "verdict");

@@ -72,3 +72,27 @@ fn a_verdict_counts_the_photo_by_outcome_and_each_failed_check() {
     // Nothing of the photo in any metric line.
     assert!(docs.iter().all(|d| !d.to_string().contains("uploads/")));
 }
+
+#[test]
+fn a_document_may_name_its_rules_and_bad_rules_are_invalid_input() {
+    let mut doc = input();
+    doc["rules"] = serde_json::json!({"profile": "us"});
+    let icao = profile_from(None, None).unwrap();
+    let v = handle(doc.clone(), &icao).unwrap();
+    assert_eq!(
+        v.profile, "us",
+        "the document's rules win over the configured ones"
+    );
+    doc["rules"] = serde_json::json!({"profile": "icao", "overrides": {"limits": {"headSize": {"min": 0.1, "max": 0.9}}}});
+    let v = handle(doc.clone(), &icao).unwrap();
+    assert!(
+        v.checks
+            .iter()
+            .any(|c| c.id == "face.head_size" && c.limit.starts_with("10 %")),
+        "{:?}",
+        v.checks.iter().find(|c| c.id == "face.head_size")
+    );
+    doc["rules"] = serde_json::json!({"profile": "mars"});
+    let e = handle(doc, &icao).unwrap_err();
+    assert_eq!(lambda_support::diagnostic(e).error_type, "InvalidInput");
+}
