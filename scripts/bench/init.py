@@ -107,6 +107,8 @@ def template_variables() -> dict[str, dict[str, str]]:
                     value = arn.format("sns", ref)
                 else:
                     value = arn.format("states", "stateMachine:" + ref)
+            elif isinstance(value, dict) and "!Sub" in value:
+                value = value["!Sub"].replace("${AWS::StackName}", "bench")
             resolved[key] = local_path(key, str(value))
         out[logical_id] = resolved
     return out
