@@ -61,6 +61,8 @@ fn setup_with(faces: &Path) -> Setup {
         profile: passport_rules::icao(),
         analyze: analyze_image::AnalyzeConfig::default(),
         detect_calls: Default::default(),
+        face_cache: false,
+        cached_faces: Default::default(),
     });
     let clock = VirtualClock::default();
     let engine = twin::pipeline_engine(Arc::new(clock.clone()), deps);

@@ -34,8 +34,7 @@ fn hidden(relative: &Path) -> bool {
 }
 
 /// Every file under `dir` whose key starts with `prefix`, in key order (as S3 lists),
-/// as the items ListObjectsV2 gives a Distributed Map. The ETag stands in for S3's from
-/// size and modification time (no file is read to list it).
+/// as the items ListObjectsV2 gives a Distributed Map, with an ETag from the content.
 pub fn list_objects(dir: &Path, prefix: &str) -> Vec<Value> {
     let mut items = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -73,8 +72,12 @@ pub fn list_objects(dir: &Path, prefix: &str) -> Vec<Value> {
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_secs());
+            // S3's ETag identifies the content; so does this one, as the twin's photo_input
+            // derives it (a changed photo is a new version, for the face cache too).
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
             items.push(json!({
-                "Etag": format!("\"{:x}-{modified:x}\"", meta.len()),
+                "Etag": format!("\"{}\"", &digest[..32]),
                 "Key": key,
                 "LastModified": modified,
                 "Size": meta.len(),

@@ -192,7 +192,8 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn dependencies(args: &PipelineArgs, quiet: bool) -> Result<Arc<Dependencies>, String> {
+/// The twin's adapters; `face_cache` keeps and reuses each photo version's faces.
+fn dependencies(args: &PipelineArgs, quiet: bool, face_cache: bool) -> Result<Arc<Dependencies>, String> {
     let profile =
         passport_rules::load_profile(&args.profile, args.overrides.as_deref()).map_err(|e| e.to_string())?;
     let faces = match &args.faces {
@@ -206,6 +207,8 @@ fn dependencies(args: &PipelineArgs, quiet: bool) -> Result<Arc<Dependencies>, S
         profile,
         analyze: analyze_image::AnalyzeConfig::default(),
         detect_calls: Default::default(),
+        face_cache,
+        cached_faces: Default::default(),
     }))
 }
 
@@ -217,7 +220,7 @@ fn definition_text(args: &PipelineArgs) -> Result<String, String> {
 }
 
 async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_>) -> ExitCode {
-    let deps = match dependencies(args, options.json) {
+    let deps = match dependencies(args, options.json, false) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
@@ -371,7 +374,7 @@ struct WatchOptions {
 
 async fn watch_dir(dir: &Path, args: &PipelineArgs, options: WatchOptions) -> ExitCode {
     use fs_notify::Watcher as _;
-    let deps = match dependencies(args, false) {
+    let deps = match dependencies(args, false, false) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
@@ -502,7 +505,7 @@ async fn run(
     let clock: Arc<dyn Clock> = Arc::new(RealClock);
     let engine = match handlers {
         Handlers::Echo => twin::echo_engine(clock, &sm),
-        Handlers::Builtin => match dependencies(args, false) {
+        Handlers::Builtin => match dependencies(args, false, false) {
             Ok(d) => twin::pipeline_engine(clock, d),
             Err(e) => return fail(e),
         },
@@ -553,7 +556,7 @@ async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOptions)
         Ok(o) => o.unwrap_or_else(|| serde_json::json!({})),
         Err(e) => return fail(format!("--overrides is not JSON: {e}")),
     };
-    let deps = match dependencies(args, options.json) {
+    let deps = match dependencies(args, options.json, true) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
@@ -595,10 +598,11 @@ async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOptions)
         .map(|o| o["results"].clone())
         .unwrap_or_default();
     let detect_calls = deps.detect_calls.load(std::sync::atomic::Ordering::Relaxed);
-    let summary = match rv::summarize(&results, detect_calls) {
+    let mut summary = match rv::summarize(&results, detect_calls) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    summary.cached_faces = deps.cached_faces.load(std::sync::atomic::Ordering::Relaxed);
     if options.json {
         println!("{}", serde_json::to_string(&summary).unwrap_or_default());
     } else {

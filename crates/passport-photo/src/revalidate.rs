@@ -23,7 +23,7 @@ pub struct Summary {
     pub failed: u64,
     /// Face detector invocations (what Rekognition would bill).
     pub detect_calls: u64,
-    /// Analyses reused instead of detected again (the face cache is not built yet: 0).
+    /// Analyses reused instead of detected again (`crate::face_cache`).
     pub cached_faces: u64,
     pub results_dir: PathBuf,
     /// The most failed checks, most first (at most ten).

@@ -84,6 +84,10 @@ pub struct Dependencies {
     pub analyze: AnalyzeConfig,
     /// How many times the face detector ran (what Rekognition would have billed).
     pub detect_calls: std::sync::atomic::AtomicU64,
+    /// Keep each photo version's faces and reuse them (`revalidate`), see [`crate::face_cache`].
+    pub face_cache: bool,
+    /// Analyses reused instead of detected again.
+    pub cached_faces: std::sync::atomic::AtomicU64,
 }
 
 /// The face detector of the dependencies, shareable with the queue's workers.
@@ -95,10 +99,23 @@ impl passport_model::FaceDetector for FacesOf {
         photo: &PhotoRef,
     ) -> impl std::future::Future<Output = Result<passport_model::FaceAnalysis, passport_model::PortError>> + Send
     {
-        self.0
-            .detect_calls
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.0.faces.detect_faces(photo)
+        let deps = self.0.clone();
+        let photo = photo.clone();
+        async move {
+            use std::sync::atomic::Ordering::Relaxed;
+            // Recorded faces are the same for every photo: only real analyses are kept.
+            let cache = deps.face_cache && matches!(deps.faces, LocalFaces::Embedded(_));
+            if let Some(kept) = cache.then(|| crate::face_cache::read(&photo)).flatten() {
+                deps.cached_faces.fetch_add(1, Relaxed);
+                return Ok(kept);
+            }
+            deps.detect_calls.fetch_add(1, Relaxed);
+            let analysis = deps.faces.detect_faces(&photo).await?;
+            if cache {
+                crate::face_cache::write(&photo, &analysis);
+            }
+            Ok(analysis)
+        }
     }
 }
 
@@ -172,6 +189,8 @@ pub fn photo_input(path: &std::path::Path) -> std::io::Result<(String, Execution
     let mut photo = PhotoRef::new(bucket, key);
     photo.size = Some(bytes.len() as u64);
     photo.sequencer = Some(hash[..16].to_owned());
+    // As S3's ETag, from the content (folder_s3 lists the same value).
+    photo.e_tag = Some(hash[..32].to_owned());
     let name = start_validation::execution_name(&photo);
     Ok((name, ExecutionDocument::new(photo)))
 }

@@ -278,3 +278,47 @@ fn the_report_and_the_annotations_show_every_photo_and_every_check() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn revalidate_json(dir: &Path, outbox: &Path) -> Value {
+    let out = bin()
+        .args(["revalidate", "--json", "--outbox"])
+        .arg(outbox)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Faces paid for once: a second re-validation of the same folder runs the detector on no
+/// photo, and a changed photo (a new version) is detected again; the verdicts stay the same.
+#[test]
+fn a_second_revalidation_reuses_every_face_analysis_and_a_changed_photo_is_detected_again() {
+    let dir = temp_dir("revalidate-cache");
+    let samples = write_samples(&dir.join("samples"));
+    let outbox = dir.join("outbox");
+    let first = revalidate_json(&dir.join("samples"), &outbox);
+    let analysed = first["detectCalls"].as_u64().unwrap();
+    assert!(analysed >= 6, "{first}");
+    assert_eq!(first["cachedFaces"], 0);
+    assert_eq!(first["items"].as_u64(), Some(samples.len() as u64));
+
+    let second = revalidate_json(&dir.join("samples"), &outbox);
+    assert_eq!(second["detectCalls"], 0, "{second}");
+    assert_eq!(second["cachedFaces"].as_u64(), Some(analysed));
+    for field in ["approved", "rejected", "failed", "topFailedChecks"] {
+        assert_eq!(first[field], second[field], "{field}");
+    }
+
+    // A new version of one photo: the same picture, mirrored.
+    let approved = samples.iter().find(|p| p.ends_with("approved.jpg")).unwrap();
+    image::open(approved).unwrap().fliph().save(approved).unwrap();
+    let third = revalidate_json(&dir.join("samples"), &outbox);
+    assert_eq!(third["detectCalls"], 1, "{third}");
+    assert_eq!(third["cachedFaces"].as_u64(), Some(analysed - 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
