@@ -63,6 +63,7 @@ fn setup_with(faces: &Path) -> Setup {
         detect_calls: Default::default(),
         face_cache: false,
         cached_faces: Default::default(),
+        verdicts: Default::default(),
     });
     let clock = VirtualClock::default();
     let engine = twin::pipeline_engine(Arc::new(clock.clone()), deps);

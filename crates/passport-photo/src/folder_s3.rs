@@ -36,6 +36,15 @@ fn hidden(relative: &Path) -> bool {
 /// Every file under `dir` whose key starts with `prefix`, in key order (as S3 lists),
 /// as the items ListObjectsV2 gives a Distributed Map, with an ETag from the content.
 pub fn list_objects(dir: &Path, prefix: &str) -> Vec<Value> {
+    list(dir, prefix, true)
+}
+
+/// How many objects a listing of `prefix` gives, without reading them (a progress total).
+pub fn count_objects(dir: &Path, prefix: &str) -> usize {
+    list(dir, prefix, false).len()
+}
+
+fn list(dir: &Path, prefix: &str, with_etags: bool) -> Vec<Value> {
     let mut items = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -74,10 +83,15 @@ pub fn list_objects(dir: &Path, prefix: &str) -> Vec<Value> {
                 .map_or(0, |d| d.as_secs());
             // S3's ETag identifies the content; so does this one, as the twin's photo_input
             // derives it (a changed photo is a new version, for the face cache too).
-            let Ok(bytes) = std::fs::read(&path) else { continue };
-            let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            let etag = if with_etags {
+                let Ok(bytes) = std::fs::read(&path) else { continue };
+                let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+                format!("\"{}\"", &digest[..32])
+            } else {
+                String::new()
+            };
             items.push(json!({
-                "Etag": format!("\"{}\"", &digest[..32]),
+                "Etag": etag,
                 "Key": key,
                 "LastModified": modified,
                 "Size": meta.len(),
@@ -185,6 +199,11 @@ mod tests {
             ["uploads/a.jpg", "uploads/b.jpg", "uploads/sub/c.png"]
         );
         assert_eq!(keys("").len(), 4, "the hidden folder is not listed");
+        assert_eq!(
+            count_objects(&dir, "uploads/"),
+            3,
+            "the progress total counts the same objects"
+        );
         let item = &list_objects(&dir, "other")[0];
         assert_eq!(item["Size"], 5);
         assert_eq!(item["StorageClass"], "STANDARD");

@@ -209,6 +209,7 @@ fn dependencies(args: &PipelineArgs, quiet: bool, face_cache: bool) -> Result<Ar
         detect_calls: Default::default(),
         face_cache,
         cached_faces: Default::default(),
+        verdicts: Default::default(),
     }))
 }
 
@@ -583,7 +584,26 @@ async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOptions)
             args.profile
         );
     }
+    let bar = progress_bar(
+        passport_photo::folder_s3::count_objects(&dir, ""),
+        "{bar:40} {pos}/{len} photos judged ({elapsed})",
+    );
+    let ticker = bar.clone().map(|bar| {
+        let deps = deps.clone();
+        tokio::spawn(async move {
+            loop {
+                bar.set_position(deps.verdicts.load(std::sync::atomic::Ordering::Relaxed));
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        })
+    });
     let x = engine.execute(&sm, &format!("revalidate-{started}"), input).await;
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if x.status == ExecutionStatus::Failed {
         let error = x.error.unwrap_or_default();
         let cause = x.cause.unwrap_or_default();
@@ -658,17 +678,23 @@ fn history(file: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn simulate(scenario: &Scenario, json: bool) -> ExitCode {
+/// A progress bar on stderr when it is a terminal (never in pipes or logs).
+fn progress_bar(total: usize, template: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(scenario.uploads as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} uploads answered ({elapsed} wall time)",
-        ) {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
         bar
-    });
+    })
+}
+
+fn simulate(scenario: &Scenario, json: bool) -> ExitCode {
+    let bar = progress_bar(
+        scenario.uploads,
+        "{bar:40} {pos}/{len} uploads answered ({elapsed} wall time)",
+    );
     let report = passport_photo::simulate::run(scenario, bar.clone());
     if let Some(bar) = bar {
         bar.finish_and_clear();

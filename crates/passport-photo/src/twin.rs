@@ -88,6 +88,8 @@ pub struct Dependencies {
     pub face_cache: bool,
     /// Analyses reused instead of detected again.
     pub cached_faces: std::sync::atomic::AtomicU64,
+    /// Verdicts given so far (a long run's progress).
+    pub verdicts: std::sync::atomic::AtomicU64,
 }
 
 /// The face detector of the dependencies, shareable with the queue's workers.
@@ -151,7 +153,11 @@ pub fn pipeline_engine(clock: Arc<dyn Clock>, deps: Arc<Dependencies>) -> Engine
     let d = deps.clone();
     engine.register(function_arn("evaluate-rules"), move |p: Value| {
         let d = d.clone();
-        async move { output(evaluate_rules::handle(p, &d.profile).map_err(states_error)?) }
+        async move {
+            let verdict = evaluate_rules::handle(p, &d.profile).map_err(states_error)?;
+            d.verdicts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            output(verdict)
+        }
     });
     let d = deps;
     engine.register(function_arn("notify"), move |p: Value| {
