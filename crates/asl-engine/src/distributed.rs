@@ -31,7 +31,8 @@ const LOCAL_CONCURRENCY: usize = 1000;
 
 pub const EXCEEDED: &str = "States.ExceedToleratedFailureThreshold";
 
-const DISTRIBUTED_ONLY: &[&str] = &[
+/// Map fields that only a Distributed Map may use.
+pub(crate) const DISTRIBUTED_ONLY: &[&str] = &[
     "ItemReader",
     "ItemBatcher",
     "ResultWriter",
@@ -266,8 +267,9 @@ fn runtime(message: String) -> StatesError {
     StatesError::runtime(message)
 }
 
-/// A whole number from a path (batch sizes, counts): anything else is States.Runtime.
-fn whole_from(value: &Value, what: &str, min: u64, max: u64) -> Result<u64, StatesError> {
+/// A whole number read from a path (concurrency, batch sizes, counts) within `min..=max`:
+/// anything else (a string, a fraction, a negative number) is States.Runtime.
+pub(crate) fn whole_from(value: &Value, what: &str, min: u64, max: u64) -> Result<u64, StatesError> {
     value
         .as_f64()
         .filter(|n| n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64)

@@ -901,13 +901,6 @@ fn region_of(arn: &str) -> &str {
 /// of MaxConcurrency; anything else (a string, a fraction, a negative number) fails the
 /// execution with States.Runtime.
 fn map_concurrency_from(name: &str, value: &Value) -> Result<u32, StatesError> {
-    value
-        .as_f64()
-        .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
-        .map(|n| n as u32)
-        .ok_or_else(|| {
-            StatesError::runtime(format!(
-                "MaxConcurrencyPath of '{name}' gives {value}, not a whole number from 0 to 4294967295"
-            ))
-        })
+    let what = format!("MaxConcurrencyPath of '{name}'");
+    crate::distributed::whole_from(value, &what, 0, u64::from(u32::MAX)).map(|n| n as u32)
 }

@@ -1,6 +1,13 @@
 //! Conformance: the Map state in Distributed mode, as the Step Functions developer guide
 //! describes it (ItemReader, ItemSelector, ItemBatcher, MaxConcurrency, tolerated failures,
-//! ResultWriter's manifest and result files, the Map Run's history events).
+//! ResultWriter's manifest and result files, the Map Run's history events). Sources, not a
+//! mock: the listObjectsV2 item shape (Etag, Key, LastModified, Size, StorageClass) from the
+//! "ItemReader (Map)" page, the manifest and SUCCEEDED/FAILED records from "ResultWriter
+//! (Map)", States.ExceedToleratedFailureThreshold and the default of no tolerated failure
+//! from "Setting failure thresholds for Distributed Map states", the batch input
+//! `{"Items", "BatchInput"}` from "ItemBatcher (Map)". Not recorded on AWS: the order of
+//! the result records (the twin sorts them by child name) and a Map's output without a
+//! ResultWriter when failures were tolerated (AWS documents none; no test relies on it).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

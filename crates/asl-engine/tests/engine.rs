@@ -625,7 +625,10 @@ async fn event_types_only_history_keeps_every_event_and_no_details() {
 
 /// The context object by workflow type: a Standard execution has `RedriveCount` (0 until
 /// redriven), an Express one has none and an `express` execution ARN; Express refuses the
-/// callback and job-run patterns.
+/// callback and job-run patterns. From the documentation, not recorded: RedriveCount is 0
+/// before a redrive (ExecutionRedrivenEventDetails), Express executions cannot be redriven
+/// (RedriveExecution), and Express supports neither .sync nor .waitForTaskToken ("Service
+/// integration patterns"); that AWS omits the field rather than giving 0 is our reading.
 #[tokio::test]
 async fn standard_and_express_executions_differ_as_aws_documents() {
     let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,

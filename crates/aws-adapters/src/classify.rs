@@ -3,29 +3,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use passport_model::{PortError, PortErrorKind};
 
-/// Error codes that mean "try again later" across the services we call.
-const TRANSIENT_CODES: &[&str] = &[
-    "Throttling",
-    "Throttled",
-    "ThrottlingException",
-    "ThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "SlowDown",
-    "ServiceUnavailable",
-    "ServiceUnavailableException",
-    "InternalError",
-    "InternalErrorException",
-    "InternalServerError",
-    "InternalFailure",
-    "KmsThrottlingException",
-    "KMSThrottlingException",
-    "RequestTimeout",
-    "RequestTimeoutException",
-];
-
-/// The codes among those that refuse for the request rate.
+/// Codes that refuse for the request rate: "try again later", and counted apart from
+/// other faults (the throttle metric).
 const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "Throttled",
@@ -37,6 +16,18 @@ const THROTTLING_CODES: &[&str] = &[
     "SlowDown",
     "KmsThrottlingException",
     "KMSThrottlingException",
+];
+
+/// Other codes that mean "try again later" across the services we call.
+const SERVER_FAULT_CODES: &[&str] = &[
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalError",
+    "InternalErrorException",
+    "InternalServerError",
+    "InternalFailure",
+    "RequestTimeout",
+    "RequestTimeoutException",
 ];
 
 /// The kind of an SDK failure: timeouts, dispatch failures, 5xx, 429 and throttling codes
@@ -52,6 +43,13 @@ pub fn port_error<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    let throttled = match &err {
+        SdkError::ServiceError(service) => {
+            service.raw().status().as_u16() == 429
+                || THROTTLING_CODES.contains(&service.err().code().unwrap_or_default())
+        }
+        _ => false,
+    };
     let kind = match &err {
         SdkError::ServiceError(_) if modelled.is_some() => modelled.unwrap_or(PortErrorKind::Permanent),
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
@@ -61,7 +59,7 @@ where
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let code = service.err().code().unwrap_or_default();
-            if TRANSIENT_CODES.contains(&code) || status == 429 || status >= 500 {
+            if throttled || SERVER_FAULT_CODES.contains(&code) || status >= 500 {
                 PortErrorKind::Transient
             } else if status == 404 {
                 PortErrorKind::NotFound
@@ -70,13 +68,6 @@ where
             }
         }
         _ => PortErrorKind::Transient,
-    };
-    let throttled = match &err {
-        SdkError::ServiceError(service) => {
-            service.raw().status().as_u16() == 429
-                || THROTTLING_CODES.contains(&service.err().code().unwrap_or_default())
-        }
-        _ => false,
     };
     let detail = match err.code() {
         Some(code) => format!("{context}: {code}: {}", err.message().unwrap_or("no message")),

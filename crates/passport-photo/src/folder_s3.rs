@@ -27,55 +27,31 @@ fn bucket_of(parameters: &Value) -> Result<PathBuf, StatesError> {
     Ok(dir)
 }
 
-fn hidden(relative: &Path) -> bool {
-    relative
-        .components()
-        .any(|c| c.as_os_str().to_str().is_some_and(|n| n.starts_with('.')))
+/// How many objects a listing of `prefix` gives, without reading them (a progress total).
+pub fn count_objects(dir: &Path, prefix: &str) -> usize {
+    keyed_files(dir, prefix).count()
+}
+
+/// The files of the folder as the bucket's objects: (key, path), keys with `/`.
+fn keyed_files<'a>(dir: &'a Path, prefix: &'a str) -> impl Iterator<Item = (String, PathBuf)> + 'a {
+    crate::store::files(dir).into_iter().filter_map(move |path| {
+        let key = path
+            .strip_prefix(dir)
+            .ok()?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        key.starts_with(prefix).then_some((key, path))
+    })
 }
 
 /// Every file under `dir` whose key starts with `prefix`, in key order (as S3 lists),
 /// as the items ListObjectsV2 gives a Distributed Map, with an ETag from the content.
 pub fn list_objects(dir: &Path, prefix: &str) -> Vec<Value> {
-    list(dir, prefix, true)
-}
-
-/// How many objects a listing of `prefix` gives, without reading them (a progress total).
-pub fn count_objects(dir: &Path, prefix: &str) -> usize {
-    list(dir, prefix, false).len()
-}
-
-fn list(dir: &Path, prefix: &str, with_etags: bool) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Ok(relative) = path.strip_prefix(dir) else {
-                continue;
-            };
-            if hidden(relative) {
-                continue;
-            }
-            // Links to folders are not followed (a link to a parent would loop).
-            let Ok(kind) = e.file_type() else { continue };
-            if kind.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let key = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            if !key.starts_with(prefix) || !meta.is_file() {
-                continue;
-            }
+    let mut items: Vec<Value> = keyed_files(dir, prefix)
+        .filter_map(|(key, path)| {
+            let meta = std::fs::metadata(&path).ok()?;
             let modified = meta
                 .modified()
                 .ok()
@@ -83,22 +59,18 @@ fn list(dir: &Path, prefix: &str, with_etags: bool) -> Vec<Value> {
                 .map_or(0, |d| d.as_secs());
             // S3's ETag identifies the content; so does this one, as the twin's photo_input
             // derives it (a changed photo is a new version, for the face cache too).
-            let etag = if with_etags {
-                let Ok(bytes) = std::fs::read(&path) else { continue };
-                let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-                format!("\"{}\"", &digest[..32])
-            } else {
-                String::new()
-            };
-            items.push(json!({
-                "Etag": etag,
+            let bytes = std::fs::read(&path).ok()?;
+            let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            Some(json!({
+                "Etag": format!("\"{}\"", &digest[..32]),
                 "Key": key,
                 "LastModified": modified,
                 "Size": meta.len(),
                 "StorageClass": "STANDARD",
-            }));
-        }
-    }
+            }))
+        })
+        .collect();
+    // S3 lists in the byte order of the keys (path order differs: "a-b" < "a/b").
     items.sort_by(|a, b| a["Key"].as_str().cmp(&b["Key"].as_str()));
     items
 }

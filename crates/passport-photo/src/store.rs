@@ -7,6 +7,42 @@ use passport_model::{ObjectHead, ObjectStore, PhotoRef, PortError, PortErrorKind
 #[derive(Debug, Clone, Default)]
 pub struct FolderStore;
 
+/// Whether a path under `root` is hidden (a component starting with `.`): the twin's own
+/// files (`.passport-photo/`, the watch state), uploaders' partial files (`.a.jpg.part`).
+pub fn is_hidden(path: &Path, root: &Path) -> bool {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .any(|c| c.as_os_str().to_str().is_some_and(|n| n.starts_with('.')))
+}
+
+/// Every file under `dir` that is not hidden, in path order. Links to folders are not
+/// followed (a link back to a parent would loop); links to files are.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if is_hidden(&path, dir) {
+                continue;
+            }
+            // The entry's own type: a symbolic link is not a folder here.
+            let Ok(kind) = e.file_type() else { continue };
+            if kind.is_dir() {
+                stack.push(path);
+            } else if path.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The file behind a photo reference, refusing keys that climb out of the folder.
 pub fn object_path(photo: &PhotoRef) -> Result<PathBuf, PortError> {
     let key = Path::new(&photo.key);

@@ -20,40 +20,12 @@ fn is_photo(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
 }
 
-/// Hidden files and folders (the state file, editors' and uploaders' temporary files such
-/// as `.photo.jpg.part`) are never photos.
-fn is_hidden(path: &Path, root: &Path) -> bool {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .any(|c| c.as_os_str().to_str().is_some_and(|n| n.starts_with('.')))
-}
-
-/// Every photo file under `dir`, recursively, skipping hidden entries. Links to folders are
-/// not followed; links to files are.
+/// Every photo file under `dir` (see [`crate::store::files`]).
 pub fn photos(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if is_hidden(&p, dir) {
-                continue;
-            }
-            // The entry's own type: a symbolic link is not a folder here.
-            let Ok(kind) = e.file_type() else { continue };
-            if kind.is_dir() {
-                stack.push(p);
-            } else if is_photo(&p) && p.is_file() {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::store::files(dir)
+        .into_iter()
+        .filter(|p| is_photo(p))
+        .collect()
 }
 
 /// The photos an event is about, and whether it says they were closed after writing.
@@ -74,7 +46,7 @@ pub fn photos_of(event: &fs_notify::Event, root: &Path) -> (Vec<PathBuf>, bool) 
     let paths = event
         .paths
         .iter()
-        .filter(|p| is_photo(p) && !is_hidden(p, root))
+        .filter(|p| is_photo(p) && !crate::store::is_hidden(p, root))
         .cloned()
         .collect();
     (paths, closed)

@@ -53,6 +53,18 @@ fn json_lines(o: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// `passport-photo run DEFINITION --input INPUT` with any further options.
+fn run_definition(definition: &Path, input: &Path, options: &[&str]) -> Output {
+    bin()
+        .arg("run")
+        .arg(definition)
+        .args(options)
+        .arg("--input")
+        .arg(input)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn check_json_approved_rejected_and_exit_codes() {
     let t = tmp();
@@ -183,13 +195,7 @@ fn run_any_definition_with_echo_handlers() {
     )
     .unwrap();
     let def = root().join("statemachine/photo_validation.asl.json");
-    let out = bin()
-        .arg("run")
-        .arg(&def)
-        .arg("--input")
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = run_definition(&def, &input, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -210,13 +216,7 @@ fn run_any_definition_with_echo_handlers() {
         r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "on purpose"}}}"#,
     )
     .unwrap();
-    let out = bin()
-        .arg("run")
-        .arg(&failing)
-        .arg("--input")
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = run_definition(&failing, &input, &[]);
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v, serde_json::json!({"error": "Boom", "cause": "on purpose"}));
@@ -227,13 +227,7 @@ fn run_any_definition_with_echo_handlers() {
         r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}"#,
     )
     .unwrap();
-    let out = bin()
-        .arg("run")
-        .arg(&broken)
-        .arg("--input")
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = run_definition(&broken, &input, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("state 'A' goes to 'B'"));
 }
@@ -476,13 +470,7 @@ fn run_executes_a_distributed_map_over_a_folder() {
     let (def, input) = (t.0.join("def.json"), t.0.join("in.json"));
     std::fs::write(&def, definition.to_string()).unwrap();
     std::fs::write(&input, serde_json::json!({"bucket": bucket}).to_string()).unwrap();
-    let out = bin()
-        .arg("run")
-        .arg(&def)
-        .arg("--input")
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = run_definition(&def, &input, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -516,13 +504,7 @@ fn run_as_express_refuses_callbacks_and_runs_the_rest() {
     let input = t.0.join("input.json");
     std::fs::write(&input, "{}").unwrap();
     let workflow = root().join("statemachine/photo_validation.asl.json");
-    let out = bin()
-        .arg("run")
-        .arg(&workflow)
-        .args(["--type", "EXPRESS", "--input"])
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = run_definition(&workflow, &input, &["--type", "EXPRESS"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("callback (.waitForTaskToken)"));
 
@@ -532,13 +514,7 @@ fn run_as_express_refuses_callbacks_and_runs_the_rest() {
         r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id"}, "End": true}}}"#,
     )
     .unwrap();
-    let out = bin()
-        .arg("run")
-        .arg(&simple)
-        .args(["--type", "express", "--input"])
-        .arg(&input)
-        .output()
-        .unwrap();
+    let out = run_definition(&simple, &input, &["--type", "express"]);
     assert_eq!(
         out.status.code(),
         Some(0),
