@@ -38,7 +38,7 @@ say "sam build (cargo-lambda), x86_64: the end-to-end suite runs these bootstrap
 # own `sam build` uses the full release profile of Cargo.toml.
 CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
   sam build --template template.yaml --parameter-overrides "Architecture=x86_64" --build-dir .aws-sam/build
-for f in StartValidationFunction FetchMetadataFunction DetectFacesFunction AnalyzeImageFunction EvaluateRulesFunction NotifyFunction; do
+for f in StartValidationFunction FetchMetadataFunction DetectFacesFunction AnalyzeImageFunction EvaluateRulesFunction NotifyFunction SummarizeRunFunction; do
   test -x ".aws-sam/build/$f/bootstrap" || { echo "sam build produced no bootstrap for $f"; exit 1; }
 done
 export E2E_BOOTSTRAP_DIR="$root/.aws-sam/build"

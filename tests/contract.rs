@@ -9,11 +9,37 @@ use serde_norway::Value as Yaml;
 
 use system_tests::{root, template};
 
+/// Each definition, and the template resource that deploys it.
+const DEFINITIONS: &[(&str, &str)] = &[
+    ("photo_validation.asl.json", "PhotoValidation"),
+    ("revalidate.asl.json", "Revalidate"),
+];
+
+fn definition_text(file: &str) -> String {
+    std::fs::read_to_string(root().join("statemachine").join(file)).unwrap()
+}
+
+fn definition(file: &str) -> Value {
+    serde_json::from_str(&definition_text(file)).unwrap()
+}
+
 fn asl() -> Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap(),
-    )
-    .unwrap()
+    definition("photo_validation.asl.json")
+}
+
+/// Every Task state, with whether it runs in a Distributed Map's child execution (whose
+/// failure is the item's, counted against the run's tolerance, so it has no Catch).
+fn tasks(states: &Value, in_child: bool) -> Vec<(String, Value, bool)> {
+    let mut out = Vec::new();
+    for (name, state) in states.as_object().unwrap() {
+        if state["Type"] == "Task" {
+            out.push((name.clone(), state.clone(), in_child));
+        }
+        if let Some(inner) = state["ItemProcessor"]["States"].as_object() {
+            out.extend(tasks(&Value::Object(inner.clone()), true));
+        }
+    }
+    out
 }
 
 fn placeholders(text: &str) -> BTreeSet<String> {
@@ -41,49 +67,56 @@ fn getatt_resource(v: &Yaml) -> Option<String> {
 
 #[test]
 fn every_placeholder_has_a_substitution_and_every_substitution_is_used() {
-    let text = std::fs::read_to_string(root().join("statemachine/photo_validation.asl.json")).unwrap();
-    let used = placeholders(&text);
     let t = template();
-    let subs = t["Resources"]["PhotoValidation"]["Properties"]["DefinitionSubstitutions"]
-        .as_mapping()
-        .unwrap();
-    let defined: BTreeSet<String> = subs.keys().map(|k| k.as_str().unwrap().to_owned()).collect();
-    assert_eq!(used, defined);
-    assert!(!used.is_empty());
+    for (file, resource) in DEFINITIONS {
+        let used = placeholders(&definition_text(file));
+        assert_eq!(
+            t["Resources"][*resource]["Properties"]["DefinitionUri"],
+            format!("statemachine/{file}")
+        );
+        let subs = t["Resources"][*resource]["Properties"]["DefinitionSubstitutions"]
+            .as_mapping()
+            .unwrap();
+        let defined: BTreeSet<String> = subs.keys().map(|k| k.as_str().unwrap().to_owned()).collect();
+        assert_eq!(used, defined, "{file}");
+        assert!(!used.is_empty());
+    }
 }
 
 #[test]
 fn every_function_the_workflow_calls_exists_with_its_crate_and_an_invoke_policy() {
     let t = template();
     let res = resources(&t);
-    let sm = &t["Resources"]["PhotoValidation"]["Properties"];
-    let invoke: BTreeSet<String> = sm["Policies"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .filter_map(|p| p.get("LambdaInvokePolicy"))
-        .filter_map(|p| match &p["FunctionName"] {
-            Yaml::Tagged(t) if t.tag == "Ref" => t.value.as_str().map(str::to_owned),
-            _ => None,
-        })
-        .collect();
-    for (_, target) in sm["DefinitionSubstitutions"].as_mapping().unwrap() {
-        // The detect-faces queue (`!Ref` gives its URL): checked by its own test.
-        let Some(name) = getatt_resource(target) else {
-            continue;
-        };
-        let function = res
-            .get(name.as_str())
-            .unwrap_or_else(|| panic!("{name} is not in the template"));
-        assert_eq!(function["Type"], "AWS::Serverless::Function");
-        let binary = function["Metadata"]["BuildProperties"]["Binary"]
-            .as_str()
-            .unwrap();
-        assert!(
-            root().join("functions").join(binary).join("Cargo.toml").exists(),
-            "no crate for {binary}"
-        );
-        assert!(invoke.contains(&name), "the state machine may not invoke {name}");
+    for (_, resource) in DEFINITIONS {
+        let sm = &t["Resources"][*resource]["Properties"];
+        let invoke: BTreeSet<String> = sm["Policies"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.get("LambdaInvokePolicy"))
+            .filter_map(|p| match &p["FunctionName"] {
+                Yaml::Tagged(t) if t.tag == "Ref" => t.value.as_str().map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        for (_, target) in sm["DefinitionSubstitutions"].as_mapping().unwrap() {
+            // The detect-faces queue and the bucket (`!Ref`): checked by their own tests.
+            let Some(name) = getatt_resource(target) else {
+                continue;
+            };
+            let function = res
+                .get(name.as_str())
+                .unwrap_or_else(|| panic!("{name} is not in the template"));
+            assert_eq!(function["Type"], "AWS::Serverless::Function");
+            let binary = function["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .unwrap();
+            assert!(
+                root().join("functions").join(binary).join("Cargo.toml").exists(),
+                "no crate for {binary}"
+            );
+            assert!(invoke.contains(&name), "{resource} may not invoke {name}");
+        }
     }
 }
 
@@ -107,10 +140,38 @@ fn every_function_crate_is_deployed() {
 
 #[test]
 fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_caught() {
-    let asl = asl();
-    let states = asl["States"].as_object().unwrap();
+    for (file, _) in DEFINITIONS {
+        let asl = definition(file);
+        retries_and_catches(&asl);
+        // The Fail state reports the original error, not the failure report's.
+        let states = asl["States"].as_object().unwrap();
+        assert_eq!(states["Failed"]["ErrorPath"], "$.error.Error", "{file}");
+        let reporter = states
+            .iter()
+            .find(|(_, s)| s["Next"] == "Failed")
+            .map(|(_, s)| s)
+            .unwrap();
+        assert_eq!(reporter["Catch"][0]["ResultPath"], "$.alertError", "{file}");
+    }
+    // The re-validation's Map is caught too: a run over its tolerance is reported.
+    let rv = definition("revalidate.asl.json");
+    let map_catch = &rv["States"]["Revalidate"]["Catch"][0];
+    assert_eq!(map_catch["ErrorEquals"][0], "States.ALL");
+    assert_eq!(map_catch["Next"], "ReportRunFailure");
+}
+
+fn retries_and_catches(asl: &Value) {
     let mut result_paths = BTreeSet::new();
-    for (name, state) in states.iter().filter(|(_, s)| s["Type"] == "Task") {
+    // The state that reports failures: the one whose success leads to the Fail state.
+    let reporter = asl["States"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, s)| s["Next"] == "Failed")
+        .map(|(n, _)| n.clone())
+        .unwrap();
+    for (name, state, in_child) in tasks(&asl["States"], false) {
+        let name = name.as_str();
         let retry = state["Retry"].as_array().unwrap();
         let first = &retry[0];
         for e in ["PhotoNotFound", "InvalidInput"] {
@@ -162,22 +223,26 @@ fn every_task_retries_transient_errors_with_jitter_never_business_errors_and_is_
         }
         assert_eq!(transient["JitterStrategy"], "FULL", "{name}");
         assert!(transient["MaxDelaySeconds"].as_u64().is_some(), "{name}");
-        let catch = &state["Catch"][0];
-        assert_eq!(catch["ErrorEquals"][0], "States.ALL", "{name}");
-        let expected_next = if name == "ReportFailure" {
-            "Failed"
+        if in_child {
+            assert!(
+                state.get("Catch").is_none(),
+                "{name}: a child's failure is the item's"
+            );
         } else {
-            "ReportFailure"
-        };
-        assert_eq!(catch["Next"], expected_next, "{name}");
+            let catch = &state["Catch"][0];
+            assert_eq!(catch["ErrorEquals"][0], "States.ALL", "{name}");
+            let expected_next = if name == reporter {
+                "Failed"
+            } else {
+                reporter.as_str()
+            };
+            assert_eq!(catch["Next"], expected_next, "{name}");
+        }
         assert!(
-            result_paths.insert(state["ResultPath"].as_str().unwrap().to_owned()),
+            result_paths.insert((in_child, state["ResultPath"].as_str().unwrap().to_owned())),
             "{name} overwrites another step's result"
         );
     }
-    // The Fail state reports the original error, not ReportFailure's.
-    assert_eq!(states["Failed"]["ErrorPath"], "$.error.Error");
-    assert_eq!(states["ReportFailure"]["Catch"][0]["ResultPath"], "$.alertError");
 }
 
 /// The admission control of DetectFaces: the state sends to the queue and waits for its
@@ -249,9 +314,11 @@ fn face_detection_waits_in_a_bounded_queue_whose_consumer_answers_the_task() {
                 .is_some_and(|a| a.iter().any(|a| a == "states:SendTaskSuccess"))
         })
         .expect("detect-faces may answer tasks");
-    assert!(
-        matches!(&answers["Resource"], Yaml::Tagged(t) if t.tag == "Ref" && t.value == "PhotoValidation")
-    );
+    // The upload workflow's tasks, and the re-validation's children's.
+    let answered = serde_norway::to_string(&answers["Resource"]).unwrap();
+    for machine in ["!Ref PhotoValidation", "!Ref Revalidate", "${Revalidate}/*"] {
+        assert!(answered.contains(machine), "{machine} in {answered}");
+    }
     // The dead-letter queue is watched.
     let dlq = getatt_resource(&queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]).unwrap();
     let watched = resources(&t).values().any(|r| {
@@ -492,4 +559,101 @@ fn the_dashboard_reads_the_metrics_the_functions_write_and_shows_every_alarm() {
     // Every function writes under the namespace the dashboard reads.
     let namespace = &t["Globals"]["Function"]["Environment"]["Variables"]["METRICS_NAMESPACE"];
     assert!(matches!(namespace, Yaml::Tagged(s) if s.value == "PassportPhoto/${AWS::StackName}"));
+}
+
+/// The re-validation state machine: a Distributed Map over the photos' prefix, children
+/// that run the same validation steps as an upload, concurrency from the DetectFaces quota,
+/// results where its role may write and its summary may read, and a role that lets the Map
+/// run its own children (Step Functions developer guide, IAM policies for Distributed Map
+/// states).
+#[test]
+fn the_revalidation_runs_the_upload_steps_as_children_within_its_own_permissions() {
+    let rv = definition("revalidate.asl.json");
+    let main = asl();
+    let map = &rv["States"]["Revalidate"];
+    assert_eq!(map["ItemProcessor"]["ProcessorConfig"]["Mode"], "DISTRIBUTED");
+    // Children wait for a task token: only STANDARD executions can.
+    assert_eq!(
+        map["ItemProcessor"]["ProcessorConfig"]["ExecutionType"],
+        "STANDARD"
+    );
+    assert_eq!(map["ItemReader"]["Resource"], "arn:aws:states:::s3:listObjectsV2");
+    assert_eq!(map["ItemReader"]["Parameters"]["Bucket"], "${UploadBucketName}");
+    assert_eq!(map["ResultWriter"]["Parameters"]["Prefix"], "${ResultsPrefix}");
+    let tolerated = map["ToleratedFailurePercentage"].as_f64().unwrap();
+    assert!((0.0..=100.0).contains(&tolerated));
+    // The children's steps are the upload workflow's, the same calls with the same retries.
+    let children = &map["ItemProcessor"]["States"];
+    for step in [
+        "FetchMetadata",
+        "DetectFaces",
+        "AnalyzeImage",
+        "EvaluateRules",
+        "Notify",
+    ] {
+        for field in ["Resource", "Parameters", "ResultPath", "TimeoutSeconds", "Retry"] {
+            assert_eq!(
+                children[step][field], main["States"][step][field],
+                "{step}.{field}"
+            );
+        }
+    }
+    assert_eq!(
+        children["IsAnalyzable"]["Choices"],
+        main["States"]["IsAnalyzable"]["Choices"]
+    );
+    // In flight: a multiple of the DetectFaces quota, never past the Map's 10 000 children.
+    let sizing = rv["States"]["Defaults"]["Parameters"]["maxConcurrency.$"]
+        .as_str()
+        .unwrap();
+    assert_eq!(sizing.matches("${DetectFacesTps}").count(), 8, "{sizing}");
+    assert_eq!(map["MaxConcurrencyPath"], "$.run.maxConcurrency");
+
+    let t = template();
+    let sm = &t["Resources"]["Revalidate"]["Properties"];
+    assert_eq!(sm["Type"], "STANDARD");
+    let subs = &sm["DefinitionSubstitutions"];
+    assert!(matches!(&subs["DetectFacesTps"], Yaml::Tagged(t) if t.value == "DetectFacesTps"));
+    assert!(matches!(&subs["UploadBucketName"], Yaml::Tagged(t) if t.value == "UploadBucket"));
+    let tps_max = t["Parameters"]["DetectFacesTps"]["MaxValue"].as_u64().unwrap();
+    assert!(8 * tps_max <= 10_000);
+    let results = subs["ResultsPrefix"].as_str().unwrap();
+
+    let role = statements(&t["Resources"]["Revalidate"]);
+    let text = |s: &Yaml| serde_norway::to_string(s).unwrap();
+    let grants = |action: &str| -> Vec<String> {
+        role.iter()
+            .filter(|s| text(&s["Action"]).contains(action))
+            .map(|s| text(&s["Resource"]))
+            .collect()
+    };
+    let name = text(&sm["Name"]);
+    assert!(name.contains("Revalidate-${Stage}-${StackKey}"), "{name}");
+    let start = &grants("states:StartExecution")[0];
+    assert!(
+        start.contains(":stateMachine:Revalidate-${Stage}-${StackKey}") && !start.contains("/*"),
+        "{start}"
+    );
+    assert!(grants("states:StopExecution")[0].contains(":execution:Revalidate-${Stage}-${StackKey}/*"));
+    assert!(grants("s3:PutObject")[0].contains(&format!("/{results}/*")));
+    // The listing is the photos' prefix only, the one uploads start validations under.
+    let list = role.iter().find(|s| s["Action"] == "s3:ListBucket").unwrap();
+    let upload_prefix = t["Resources"]["StartValidationFunction"]["Properties"]["Events"]["Upload"]
+        ["Properties"]["Filter"]["S3Key"]["Rules"][0]["Value"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        list["Condition"]["StringLike"]["s3:prefix"],
+        format!("{upload_prefix}*")
+    );
+    // Its summary may read what the Map wrote, and nothing else of the bucket.
+    let summary = statements(&t["Resources"]["SummarizeRunFunction"]);
+    let reads: Vec<String> = summary
+        .iter()
+        .filter(|s| text(&s["Action"]).contains("s3:GetObject"))
+        .map(|s| text(&s["Resource"]))
+        .collect();
+    assert_eq!(reads.len(), 1);
+    assert!(reads[0].contains(&format!("/{results}/*")), "{reads:?}");
+    assert!(t["Outputs"]["RevalidateStateMachineArn"].is_mapping());
 }

@@ -1,4 +1,4 @@
-//! End to end: the six release binaries (the `bootstrap`s `sam build` makes, or a release
+//! End to end: the seven release binaries (the `bootstrap`s `sam build` makes, or a release
 //! build), each under its own Lambda Runtime API on loopback, with the AWS SDK pointed at
 //! moto server (S3, SNS, SQS, Step Functions) and at a Rekognition stub through
 //! `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_REKOGNITION`, and their environment taken from
@@ -310,6 +310,65 @@ impl World {
             .await
     }
 
+    /// statemachine/revalidate.asl.json over the moto bucket: its Distributed Map lists and
+    /// writes through moto's S3 (items as Step Functions gives them from ListObjectsV2),
+    /// its children and its summary invoke the function processes.
+    async fn run_revalidation(&self, name: &str, input: Value) -> Execution {
+        let mut substitutions = passport_photo::twin::substitutions();
+        substitutions.insert(
+            passport_photo::twin::DETECT_FACES_QUEUE.0.to_owned(),
+            self.detect_queue_url.clone(),
+        );
+        substitutions.insert("UploadBucketName".into(), BUCKET.into());
+        substitutions.insert("ResultsPrefix".into(), "revalidation".into());
+        substitutions.insert("DetectFacesTps".into(), "2".into());
+        let definition = asl_engine::substitute(passport_photo::twin::REVALIDATE_DEFINITION, &substitutions);
+        let sm = asl_engine::parse_definition(&definition).unwrap();
+        let mut engine = self.engine(&VirtualClock::default());
+        let s3 = self.s3.clone();
+        engine.register(asl_engine::LIST_OBJECTS, move |request: Value| {
+            let s3 = s3.clone();
+            async move {
+                let p = &request["Parameters"];
+                let mut pages = s3
+                    .list_objects_v2()
+                    .bucket(p["Bucket"].as_str().unwrap_or_default())
+                    .prefix(p["Prefix"].as_str().unwrap_or_default())
+                    .into_paginator()
+                    .send();
+                let mut items = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| StatesError::new("S3.S3Exception", e.to_string()))?;
+                    for o in page.contents() {
+                        items.push(json!({
+                            "Etag": o.e_tag(), "Key": o.key(), "Size": o.size(),
+                            "LastModified": o.last_modified().map(|t| t.secs()),
+                            "StorageClass": o.storage_class().map(|c| c.as_str()),
+                        }));
+                    }
+                }
+                Ok(Value::Array(items))
+            }
+        });
+        let s3 = self.s3.clone();
+        engine.register(asl_engine::PUT_OBJECT, move |request: Value| {
+            let s3 = s3.clone();
+            async move {
+                s3.put_object()
+                    .bucket(request["Bucket"].as_str().unwrap_or_default())
+                    .key(request["Key"].as_str().unwrap_or_default())
+                    .body(ByteStream::from(
+                        request["Body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+                    ))
+                    .send()
+                    .await
+                    .map_err(|e| StatesError::new("S3.S3Exception", e.to_string()))?;
+                Ok(json!({}))
+            }
+        });
+        engine.execute(&sm, name, input).await
+    }
+
     /// Messages published to a topic, read from the queue subscribed to it.
     async fn messages(&self, topic: &str, at_least: usize) -> Vec<Value> {
         let mut out = Vec::new();
@@ -606,6 +665,62 @@ async fn a_repeated_s3_event_starts_one_execution(w: &World) {
     assert_eq!(w.messages("approved", 1).await.len(), 1, "repeat: one message");
 }
 
+/// The re-validation after a rules change: every photo under a prefix judged again by the
+/// run's profile, results written to the bucket, and one summary read back from them by
+/// summarize-run and published to the fitting topic.
+async fn revalidation_summarizes_the_bucket_once(w: &World) {
+    w.stub.answer(fixture("compliant"), &[]);
+    for (key, bytes) in [
+        ("uploads/again/a.jpg", portrait()),
+        ("uploads/again/b.txt.jpg", b"not a photo".to_vec()),
+    ] {
+        w.s3.put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .unwrap();
+    }
+    let input = json!({"prefix": "uploads/again/", "profile": "icao"});
+    let x = w.run_revalidation("revalidate-icao", input).await;
+    assert_eq!(
+        x.status,
+        ExecutionStatus::Succeeded,
+        "revalidation: {:?} {:?}",
+        x.error,
+        x.cause
+    );
+    let report = &x.output.as_ref().unwrap()["summary"];
+    assert_eq!(report["topic"], "rejected", "revalidation: {report}");
+    let summary = &report["summary"];
+    assert_eq!(
+        (&summary["items"], &summary["approved"], &summary["rejected"]),
+        (&json!(2), &json!(1), &json!(1))
+    );
+    // The results the summary read are in the bucket, where the template lets it read.
+    let manifest = summary["results"]["manifest"].as_str().unwrap();
+    assert!(manifest.starts_with("revalidation/") && manifest.ends_with("/manifest.json"));
+    w.s3.head_object()
+        .bucket(BUCKET)
+        .key(manifest)
+        .send()
+        .await
+        .unwrap();
+    let messages = w.messages("rejected", 1).await;
+    assert_eq!(
+        messages.len(),
+        1,
+        "revalidation: one summary, no per-photo message"
+    );
+    let b = body(&messages[0]);
+    assert_eq!(b["kind"], "revalidationSummary");
+    assert_eq!(
+        messages[0]["MessageAttributes"]["kind"]["Value"],
+        "revalidationSummary"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_release_binaries_end_to_end_on_a_local_aws() {
     let Some(moto) = moto::start() else { return };
@@ -616,6 +731,7 @@ async fn the_release_binaries_end_to_end_on_a_local_aws() {
     deleted_photo_is_reported_to_alerts(&w).await;
     throttled_detection_is_redelivered_by_the_queue_then_succeeds(&w).await;
     a_repeated_s3_event_starts_one_execution(&w).await;
+    revalidation_summarizes_the_bucket_once(&w).await;
     for f in w.functions.values() {
         assert!(f.api.next_polls() >= 1, "{} never polled", f.package);
         // AWS_LAMBDA_LOG_FORMAT=JSON: one JSON object per line, for CloudWatch Logs Insights;

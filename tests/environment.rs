@@ -159,6 +159,13 @@ fn each_function_may_make_every_call_its_adapters_make_and_no_more() {
         let needed = actions_needed(&main_rs(&package), function);
         let allowed = actions_allowed(function);
         for action in &needed {
+            // summarize-run reads results, not photos: a missing result file is Permanent
+            // whether S3 answers 404 or (without s3:ListBucket) 403, and the listing would
+            // show it every photo's key.
+            if package == "summarize-run" && *action == "s3:ListBucket" {
+                assert!(!allowed.contains(*action), "summarize-run may list the bucket");
+                continue;
+            }
             assert!(
                 allowed.contains(*action),
                 "{package} calls AWS needing {action}, which its policies lack"

@@ -466,9 +466,9 @@ const LANDMARK_TYPES: [&str; 30] = [
 /// statemachine/revalidate.asl.json over the test folder as the bucket: the photos under
 /// `photos/`, judged by `profile`, results kept under a hidden prefix.
 async fn revalidate(s: &Setup, profile: &str, notify: &str) -> Execution {
-    let sm = twin::load_revalidation(&s.dir, 4).unwrap();
+    let sm = twin::load_revalidation(&s.dir).unwrap();
     let input = serde_json::json!({"prefix": "photos/", "profile": profile, "notify": notify,
-                                   "resultsPrefix": ".passport-photo/revalidation"});
+                                   "maxConcurrency": 4});
     s.engine.execute(&sm, "revalidate", input).await
 }
 
@@ -491,8 +491,7 @@ async fn the_revalidation_workflow_judges_every_photo_under_the_prefix_by_the_ru
     photos_folder(&s);
     let x = revalidate(&s, "icao", "summary").await;
     assert_succeeded(&x);
-    let results = &x.output.as_ref().unwrap()["results"];
-    let summary = passport_photo::revalidate::summarize(results, 0).unwrap();
+    let summary = passport_photo::revalidate::from_output(x.output.as_ref().unwrap(), 0, 0).unwrap();
     assert_eq!(
         (summary.items, summary.approved, summary.rejected, summary.failed),
         (5, 3, 2, 0)
@@ -513,13 +512,20 @@ async fn the_revalidation_workflow_judges_every_photo_under_the_prefix_by_the_ru
         outbox_lines(&s, "approved").is_empty(),
         "notify: summary publishes no per-photo message"
     );
+    // One summary, to the rejected topic since photos were rejected and none failed.
+    let sent = outbox_lines(&s, "rejected");
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["body"]["kind"], "revalidationSummary");
+    assert_eq!(sent[0]["body"]["summary"]["items"], 5);
+    assert_eq!(sent[0]["body"]["summary"]["rejected"], 2);
+    assert!(sent[0]["email"].as_str().unwrap().contains("Most failed checks"));
 
     // Another profile for the same photos: the run's rules, not the configured icao ones
     // (the us profile wants a square photo: the three portraits and the damaged one, whose
     // header still gives its size).
     let x = revalidate(&s, "us", "each").await;
     assert_succeeded(&x);
-    let summary = passport_photo::revalidate::summarize(&x.output.as_ref().unwrap()["results"], 0).unwrap();
+    let summary = passport_photo::revalidate::from_output(x.output.as_ref().unwrap(), 0, 0).unwrap();
     assert_eq!((summary.items, summary.approved, summary.rejected), (5, 0, 5));
     assert!(
         summary
@@ -531,8 +537,8 @@ async fn the_revalidation_workflow_judges_every_photo_under_the_prefix_by_the_ru
     );
     assert_eq!(
         outbox_lines(&s, "rejected").len(),
-        5,
-        "notify: each publishes every verdict"
+        1 + 5 + 1,
+        "the first run's summary, then every verdict of this one and its summary"
     );
 }
 
@@ -555,4 +561,17 @@ async fn photos_that_cannot_be_processed_beyond_the_tolerance_fail_the_run() {
     let x = revalidate(&s, "icao", "summary").await;
     assert_eq!(x.status, ExecutionStatus::Failed);
     assert_eq!(x.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+    // The operators hear of it once, with where the results so far are; no summary.
+    let alerts = outbox_lines(&s, "alerts");
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["body"]["kind"], "revalidationFailure");
+    assert_eq!(
+        alerts[0]["body"]["error"],
+        "States.ExceedToleratedFailureThreshold"
+    );
+    assert!(alerts[0]["body"]["results"]
+        .as_str()
+        .unwrap()
+        .ends_with("/.passport-photo/revalidation/"));
+    assert!(outbox_lines(&s, "rejected").is_empty() && outbox_lines(&s, "approved").is_empty());
 }

@@ -40,6 +40,7 @@ EVENTS = {
     "AnalyzeImageFunction": "analyze-image.json",
     "EvaluateRulesFunction": "evaluate-rules.json",
     "NotifyFunction": "notify.json",
+    "SummarizeRunFunction": "summarize-run.json",
 }
 
 

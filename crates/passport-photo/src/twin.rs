@@ -20,15 +20,18 @@ pub const DEFINITION: &str = include_str!("../../../statemachine/photo_validatio
 /// The re-validation workflow, which `revalidate` runs over a folder.
 pub const REVALIDATE_DEFINITION: &str = include_str!("../../../statemachine/revalidate.asl.json");
 
-/// The re-validation definition with the folder as the upload bucket and at most
-/// `concurrency` photos in flight.
-pub fn load_revalidation(
-    folder: &std::path::Path,
-    concurrency: usize,
-) -> Result<StateMachine, asl_engine::DefinitionError> {
+/// Where a re-validation keeps its results inside the folder: hidden, so that a later
+/// listing of the folder does not take them for photos.
+pub const RESULTS_PREFIX: &str = ".passport-photo/revalidation";
+
+/// The re-validation definition with the folder as the upload bucket. Its concurrency
+/// comes from the template's DetectFacesTps, which the twin has not: a run sets its own
+/// `maxConcurrency` in its input (the substitution below only keeps the definition valid).
+pub fn load_revalidation(folder: &std::path::Path) -> Result<StateMachine, asl_engine::DefinitionError> {
     let mut substitutions = substitutions();
     substitutions.insert("UploadBucketName".into(), folder.display().to_string());
-    substitutions.insert("RevalidateConcurrency".into(), concurrency.to_string());
+    substitutions.insert("ResultsPrefix".into(), RESULTS_PREFIX.into());
+    substitutions.insert("DetectFacesTps".into(), "1".into());
     asl_engine::parse_definition(&asl_engine::substitute(REVALIDATE_DEFINITION, &substitutions))
 }
 
@@ -39,6 +42,7 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ("AnalyzeImageFunctionArn", "analyze-image"),
     ("EvaluateRulesFunctionArn", "evaluate-rules"),
     ("NotifyFunctionArn", "notify"),
+    ("SummarizeRunFunctionArn", "summarize-run"),
 ];
 
 pub fn function_arn(function: &str) -> String {
@@ -121,6 +125,10 @@ impl passport_model::FaceDetector for FacesOf {
     }
 }
 
+/// The largest result file the twin's summary reads (the deployed function's is its
+/// MAX_RESULT_FILE_BYTES): a folder of a million photos writes about a gigabyte.
+const MAX_RESULT_FILE_BYTES: u64 = 4 << 30;
+
 /// An engine whose function ARNs run the real handlers over `deps`, and whose detect-faces
 /// queue is served by the real consumer.
 pub fn pipeline_engine(clock: Arc<dyn Clock>, deps: Arc<Dependencies>) -> Engine {
@@ -159,10 +167,18 @@ pub fn pipeline_engine(clock: Arc<dyn Clock>, deps: Arc<Dependencies>) -> Engine
             output(verdict)
         }
     });
-    let d = deps;
+    let d = deps.clone();
     engine.register(function_arn("notify"), move |p: Value| {
         let d = d.clone();
         async move { output(notify::handle(p, &d.outbox).await.map_err(states_error)?) }
+    });
+    let d = deps;
+    engine.register(function_arn("summarize-run"), move |p: Value| {
+        let d = d.clone();
+        async move {
+            let report = summarize_run::handle(p, &d.store, &d.outbox, MAX_RESULT_FILE_BYTES).await;
+            output(report.map_err(states_error)?)
+        }
     });
     crate::folder_s3::register(&mut engine);
     engine

@@ -8,7 +8,8 @@ use passport_model::{ExecutionDocument, NotificationReceipt, Notifier, PortError
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use message::{console_url, failure_message, subject, verdict_message};
+pub use message::{failure_message, verdict_message};
+pub use passport_model::notification::{console_url, subject};
 
 /// The state machine passes the document and the execution ARN (`$$.Execution.Id`).
 #[derive(Debug, Deserialize)]

@@ -3,45 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use passport_model::notification::SNS_MAX_MESSAGE_BYTES;
+use passport_model::notification::{console_url, execution_name, subject, SNS_MAX_MESSAGE_BYTES};
 use passport_model::{
     CheckResult, CheckStatus, ExecutionDocument, FailureInfo, OutboundMessage, Topic, Verdict,
 };
 use serde_json::{json, Value};
 
-/// SNS subjects: ASCII, no line breaks, at most 100 characters.
-pub fn subject(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
-        .collect();
-    if clean.len() <= 100 {
-        clean
-    } else {
-        format!("{}...", &clean[..97])
-    }
-}
-
-/// The Step Functions console page of an execution, from its ARN's region (none for the
-/// local twin's executions, whose region is `local`).
-pub fn console_url(execution_arn: &str) -> Option<String> {
-    let region = execution_arn
-        .split(':')
-        .nth(3)
-        .filter(|r| !r.is_empty() && *r != "local")?;
-    Some(format!(
-        "https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
-    ))
-}
-
 /// The version of the JSON body's layout; consumers check it before reading fields.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// The execution's name: unique per photo version, the key a consumer deduplicates
-/// SNS's at-least-once deliveries on.
-fn execution_name(execution_arn: &str) -> &str {
-    execution_arn.rsplit(':').next().unwrap_or_default()
-}
 
 fn photo_line(doc: &ExecutionDocument) -> String {
     match &doc.photo.version_id {

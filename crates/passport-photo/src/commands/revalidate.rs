@@ -30,7 +30,7 @@ pub async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOpti
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    let sm = match twin::load_revalidation(&dir, options.jobs) {
+    let sm = match twin::load_revalidation(&dir) {
         Ok(sm) => sm,
         Err(e) => return fail(e),
     };
@@ -40,7 +40,7 @@ pub async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOpti
         "profile": args.profile,
         "overrides": overrides,
         "notify": if options.notify_each { "each" } else { "summary" },
-        "resultsPrefix": rv::RESULTS_PREFIX,
+        "maxConcurrency": options.jobs,
     });
     // Each run its own name, so its results get their own folder.
     let started = std::time::SystemTime::now()
@@ -81,17 +81,16 @@ pub async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOpti
         }
         return fail(format!("the re-validation failed: {error}: {cause}"));
     }
-    let results = x
-        .output
-        .as_ref()
-        .map(|o| o["results"].clone())
-        .unwrap_or_default();
-    let detect_calls = deps.detect_calls.load(std::sync::atomic::Ordering::Relaxed);
-    let mut summary = match rv::summarize(&results, detect_calls) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let output = x.output.unwrap_or_default();
+    let summary = match rv::from_output(
+        &output,
+        deps.detect_calls.load(Relaxed),
+        deps.cached_faces.load(Relaxed),
+    ) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    summary.cached_faces = deps.cached_faces.load(std::sync::atomic::Ordering::Relaxed);
     if options.json {
         println!("{}", serde_json::to_string(&summary).unwrap_or_default());
     } else {
