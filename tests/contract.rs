@@ -172,6 +172,18 @@ fn retries_and_catches(asl: &Value) {
         .unwrap();
     for (name, state, in_child) in tasks(&asl["States"], false) {
         let name = name.as_str();
+        if state["Resource"] == "arn:aws:states:::aws-sdk:s3:putObject" {
+            // Keeping faces saves a later detection: its failure goes on to the next step,
+            // with the document unchanged, and never fails the photo.
+            let catch = &state["Catch"][0];
+            assert_eq!(catch["ErrorEquals"][0], "States.ALL", "{name}");
+            assert_eq!(catch["Next"], state["Next"], "{name}");
+            assert!(
+                catch["ResultPath"].is_null() && state["ResultPath"].is_null(),
+                "{name}"
+            );
+            continue;
+        }
         let retry = state["Retry"].as_array().unwrap();
         let first = &retry[0];
         for e in ["PhotoNotFound", "InvalidInput"] {
@@ -332,16 +344,26 @@ fn face_detection_waits_in_a_bounded_queue_whose_consumer_answers_the_task() {
 fn an_unanalyzable_file_skips_face_detection() {
     let asl = asl();
     let choice = &asl["States"]["IsAnalyzable"];
-    let rules = choice["Choices"][0]["And"].as_array().unwrap();
+    let analyzable = [
+        serde_json::json!({"Variable": "$.metadata.analyzable", "IsPresent": true}),
+        serde_json::json!({"Variable": "$.metadata.analyzable", "BooleanEquals": true}),
+    ];
+    // Known faces first (no detection), then detection; both only for an analyzable file.
+    let known = choice["Choices"][0]["And"].as_array().unwrap();
+    assert_eq!(known[..2], analyzable);
     assert_eq!(
-        rules[0],
-        serde_json::json!({"Variable": "$.metadata.analyzable", "IsPresent": true})
+        known[2],
+        serde_json::json!({"Variable": "$.metadata.knownFaces", "IsPresent": true})
     );
+    assert_eq!(choice["Choices"][0]["Next"], "UseKnownFaces");
     assert_eq!(
-        rules[1],
-        serde_json::json!({"Variable": "$.metadata.analyzable", "BooleanEquals": true})
+        asl["States"]["UseKnownFaces"]["InputPath"],
+        "$.metadata.knownFaces"
     );
-    assert_eq!(choice["Choices"][0]["Next"], "DetectFaces");
+    assert_eq!(asl["States"]["UseKnownFaces"]["ResultPath"], "$.faces");
+    assert_eq!(asl["States"]["UseKnownFaces"]["Next"], "AnalyzeImage");
+    assert_eq!(choice["Choices"][1]["And"].as_array().unwrap()[..], analyzable);
+    assert_eq!(choice["Choices"][1]["Next"], "DetectFaces");
     assert_eq!(choice["Default"], "EvaluateRules");
 }
 
@@ -598,10 +620,9 @@ fn the_revalidation_runs_the_upload_steps_as_children_within_its_own_permissions
             );
         }
     }
-    assert_eq!(
-        children["IsAnalyzable"]["Choices"],
-        main["States"]["IsAnalyzable"]["Choices"]
-    );
+    for step in ["IsAnalyzable", "UseKnownFaces", "ShouldKeepFaces", "KeepFaces"] {
+        assert_eq!(children[step], main["States"][step], "{step}");
+    }
     // In flight: a multiple of the DetectFaces quota, never past the Map's 10 000 children.
     let sizing = rv["States"]["Defaults"]["Parameters"]["maxConcurrency.$"]
         .as_str()
@@ -656,4 +677,58 @@ fn the_revalidation_runs_the_upload_steps_as_children_within_its_own_permissions
     assert_eq!(reads.len(), 1);
     assert!(reads[0].contains(&format!("/{results}/*")), "{reads:?}");
     assert!(t["Outputs"]["RevalidateStateMachineArn"].is_mapping());
+}
+
+/// Faces paid for once: fetch-metadata reads each version's analysis where both workflows
+/// write it, nobody else may write there, and the bucket's lifecycle expires it with the
+/// photos.
+#[test]
+fn kept_face_analyses_are_read_where_the_workflows_write_them_and_only_they_write() {
+    let t = template();
+    let text = |s: &Yaml| serde_norway::to_string(s).unwrap();
+    let prefix = t["Resources"]["FetchMetadataFunction"]["Properties"]["Environment"]["Variables"]
+        ["FACE_ANALYSES_PREFIX"]
+        .as_str()
+        .unwrap();
+    let top = format!("/{}/*", prefix.split('/').next().unwrap());
+    let reads = statements(&t["Resources"]["FetchMetadataFunction"])
+        .iter()
+        .filter(|s| text(&s["Action"]).contains("s3:GetObject"))
+        .map(|s| text(&s["Resource"]))
+        .collect::<String>();
+    assert!(reads.contains(&top), "fetch-metadata may read {top}: {reads}");
+    for (file, resource) in DEFINITIONS {
+        let writes = statements(&t["Resources"][*resource])
+            .iter()
+            .filter(|s| text(&s["Action"]).contains("s3:PutObject"))
+            .map(|s| text(&s["Resource"]))
+            .collect::<String>();
+        assert!(writes.contains(&top), "{resource} may write {top}: {writes}");
+        // The definition writes under the key fetch-metadata made, in the photo's bucket.
+        let keep = &tasks(&definition(file)["States"], false)
+            .into_iter()
+            .find(|(name, _, _)| name == "KeepFaces")
+            .unwrap()
+            .1;
+        assert_eq!(keep["Parameters"]["Key.$"], "$.metadata.facesKey", "{file}");
+        assert_eq!(keep["Parameters"]["Bucket.$"], "$.photo.bucket", "{file}");
+    }
+    let bucket_policy = t["Resources"]["UploadBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["Effect"] == "Deny" && s["Action"] == "s3:PutObject")
+        .expect("a deny on writing analyses");
+    assert!(text(&bucket_policy["Resource"]).contains(&top));
+    let writers = text(&bucket_policy["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]);
+    for role in ["PhotoValidationRole.Arn", "RevalidateRole.Arn"] {
+        assert!(writers.contains(role), "{writers}");
+    }
+    // One lifecycle rule for the whole bucket: analyses expire like the photos.
+    let rules = &t["Resources"]["UploadBucket"]["Properties"]["LifecycleConfiguration"]["Rules"];
+    assert!(rules
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .all(|r| r.get("Prefix").is_none() && r.get("Filter").is_none()));
 }

@@ -267,6 +267,26 @@ impl World {
                 },
             );
         }
+        // KeepFaces: the AWS SDK integration, here against moto's S3 (errors named as the SDK
+        // integrations name them).
+        let s3 = self.s3.clone();
+        engine.register(passport_photo::folder_s3::SDK_PUT_OBJECT, move |p: Value| {
+            let s3 = s3.clone();
+            async move {
+                let out = s3
+                    .put_object()
+                    .bucket(p["Bucket"].as_str().unwrap_or_default())
+                    .key(p["Key"].as_str().unwrap_or_default())
+                    .content_type(p["ContentType"].as_str().unwrap_or_default())
+                    .body(ByteStream::from(
+                        p["Body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+                    ))
+                    .send()
+                    .await
+                    .map_err(|e| StatesError::new("S3.S3Exception", e.to_string()))?;
+                Ok(json!({"ETag": out.e_tag()}))
+            }
+        });
         let (sqs, tokens) = (self.sqs.clone(), self.tokens.clone());
         engine.register(
             passport_photo::detect_queue::SEND_AND_WAIT,
@@ -665,6 +685,58 @@ async fn a_repeated_s3_event_starts_one_execution(w: &World) {
     assert_eq!(w.messages("approved", 1).await.len(), 1, "repeat: one message");
 }
 
+/// Faces paid for once: the first validation of a version keeps its analysis in the
+/// bucket (KeepFaces), and any later validation of that version reads it back through
+/// fetch-metadata instead of calling Rekognition; a new version is detected again.
+async fn a_version_s_faces_are_detected_once(w: &World) {
+    w.stub.answer(fixture("compliant"), &[]);
+    w.stub.reset_calls();
+    let key = "uploads/once.jpg";
+    let first = w.validate_upload(key, portrait()).await;
+    assert_eq!(
+        first.status,
+        ExecutionStatus::Succeeded,
+        "once: {:?}",
+        first.cause
+    );
+    assert_eq!(w.stub.calls().len(), 1, "once: the first validation detects");
+    let kept = first.output.as_ref().unwrap()["metadata"]["facesKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(kept.starts_with("analysis/v1/"), "once: {kept}");
+    w.s3.head_object().bucket(BUCKET).key(&kept).send().await.unwrap();
+    // The same version again (the execution's input as start-validation gave it).
+    let again = w.run_workflow("once-again", first.input.clone()).await;
+    assert_eq!(
+        again.status,
+        ExecutionStatus::Succeeded,
+        "once: {:?}",
+        again.cause
+    );
+    assert_eq!(
+        w.stub.calls().len(),
+        1,
+        "once: the same version costs no second detection"
+    );
+    assert_eq!(
+        again.output.as_ref().unwrap()["verdict"],
+        first.output.as_ref().unwrap()["verdict"]
+    );
+    // A new version of the same key is a new photo.
+    let mut changed = portrait();
+    changed.extend_from_slice(b"\0\0");
+    let newer = w.validate_upload(key, changed).await;
+    assert_eq!(
+        newer.status,
+        ExecutionStatus::Succeeded,
+        "once: {:?}",
+        newer.cause
+    );
+    assert_eq!(w.stub.calls().len(), 2, "once: a new version is detected again");
+    w.messages("approved", 3).await;
+}
+
 /// The re-validation after a rules change: every photo under a prefix judged again by the
 /// run's profile, results written to the bucket, and one summary read back from them by
 /// summarize-run and published to the fitting topic.
@@ -731,6 +803,7 @@ async fn the_release_binaries_end_to_end_on_a_local_aws() {
     deleted_photo_is_reported_to_alerts(&w).await;
     throttled_detection_is_redelivered_by_the_queue_then_succeeds(&w).await;
     a_repeated_s3_event_starts_one_execution(&w).await;
+    a_version_s_faces_are_detected_once(&w).await;
     revalidation_summarizes_the_bucket_once(&w).await;
     for f in w.functions.values() {
         assert!(f.api.next_polls() >= 1, "{} never polled", f.package);

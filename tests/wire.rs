@@ -50,22 +50,51 @@ async fn fetch_metadata_reads_the_exact_version_with_a_ranged_read() {
     photo.version_id = v1.version_id().map(str::to_owned);
     assert_eq!(store.read_range(&photo, 0, 100).await.unwrap().len(), 100);
 
-    let meta = fetch_metadata::handle(json!({"photo": photo}), &store)
+    let analyses = fetch_metadata::FaceAnalyses {
+        prefix: Some("analysis/v1".into()),
+    };
+    let fetched = fetch_metadata::handle(json!({"photo": photo}), &store, &analyses)
         .await
         .unwrap();
+    let meta = &fetched.metadata;
     assert_eq!(meta.format, ImageFormat::Jpeg);
     assert_eq!((meta.width, meta.height), (Some(640), Some(800)));
     assert_eq!(meta.size_bytes, big.len() as u64);
+    // The version's ETag, as S3 gives it (quoted) with the quotes trimmed, keys its analysis.
+    let e_tag = v1.e_tag().unwrap().trim_matches('"').to_owned();
+    assert_eq!(fetched.e_tag.as_deref(), Some(e_tag.as_str()));
+    let faces_key = fetched.faces_key.clone().unwrap();
+    assert_eq!(faces_key, fetch_metadata::faces_key("analysis/v1", key, &e_tag));
+    assert_eq!(fetched.known_faces, None, "nothing kept yet");
+    // Kept (as the workflow's KeepFaces step writes it), it is read back for that version.
+    let analysis = passport_model::FaceAnalysis {
+        source: passport_model::FaceSource::Rekognition,
+        faces: Vec::new(),
+        refused: None,
+        omitted_faces: 0,
+    };
+    s3.put_object()
+        .bucket("uploads")
+        .key(&faces_key)
+        .body(serde_json::to_vec(&analysis).unwrap().into())
+        .send()
+        .await
+        .unwrap();
+    let again = fetch_metadata::handle(json!({"photo": photo}), &store, &analyses)
+        .await
+        .unwrap();
+    assert_eq!(again.known_faces, Some(analysis));
 
     let mut gone = photo.clone();
     gone.version_id = Some("no-such-version".into());
-    let err = fetch_metadata::handle(json!({"photo": gone}), &store)
+    let err = fetch_metadata::handle(json!({"photo": gone}), &store, &analyses)
         .await
         .unwrap_err();
     assert_eq!(lambda_support::diagnostic(err).error_type, "PhotoNotFound");
     let err = fetch_metadata::handle(
         json!({"photo": {"bucket": "uploads", "key": "uploads/nothing.jpg"}}),
         &store,
+        &analyses,
     )
     .await
     .unwrap_err();

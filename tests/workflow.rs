@@ -31,6 +31,7 @@ struct Setup {
     outbox: PathBuf,
     clock: VirtualClock,
     engine: Engine,
+    deps: Arc<Dependencies>,
 }
 
 /// A temporary folder removed on drop.
@@ -61,18 +62,18 @@ fn setup_with(faces: &Path) -> Setup {
         profile: passport_rules::icao(),
         analyze: analyze_image::AnalyzeConfig::default(),
         detect_calls: Default::default(),
-        face_cache: false,
         cached_faces: Default::default(),
         verdicts: Default::default(),
     });
     let clock = VirtualClock::default();
-    let engine = twin::pipeline_engine(Arc::new(clock.clone()), deps);
+    let engine = twin::pipeline_engine(Arc::new(clock.clone()), deps.clone());
     Setup {
         _tmp: TempDir(dir.clone()),
         dir,
         outbox,
         clock,
         engine,
+        deps,
     }
 }
 
@@ -117,6 +118,88 @@ fn verdict(x: &Execution) -> passport_model::Verdict {
     serde_json::from_value(x.output.as_ref().unwrap()["verdict"].clone()).unwrap()
 }
 
+fn detect_calls(s: &Setup) -> u64 {
+    s.deps.detect_calls.load(Ordering::SeqCst)
+}
+
+/// Faces paid for once: the workflow keeps each version's analysis (KeepFaces) where
+/// fetch-metadata finds it again, so the same version is never detected twice; a changed
+/// file is a new version, and a damaged kept analysis only costs a detection.
+#[tokio::test]
+async fn a_versions_faces_are_detected_once_and_a_changed_file_again() {
+    let s = setup("compliant");
+    let photo = portrait(&s.dir, "jane doe.jpg");
+    let first = run(&s, &photo).await;
+    assert_succeeded(&first);
+    assert_eq!(detect_calls(&s), 1);
+    let kept = first.output.as_ref().unwrap()["metadata"]["facesKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        kept.starts_with(".passport-photo/analysis/v1/recorded-") && !kept.contains("jane"),
+        "hidden, per detector, no name: {kept}"
+    );
+
+    let again = run(&s, &photo).await;
+    assert_succeeded(&again);
+    assert_eq!(detect_calls(&s), 1, "the same version is not detected again");
+    let path = entered(&again);
+    assert!(
+        path.contains(&"UseKnownFaces".to_owned()) && !path.contains(&"DetectFaces".to_owned()),
+        "{path:?}"
+    );
+    assert_eq!(verdict(&again), verdict(&first));
+
+    std::fs::write(s.dir.join(&kept), b"{\"source\": ").unwrap();
+    let damaged = run(&s, &photo).await;
+    assert_succeeded(&damaged);
+    assert_eq!(detect_calls(&s), 2, "a damaged analysis is detected again");
+    let rewritten: Value = serde_json::from_slice(&std::fs::read(s.dir.join(&kept)).unwrap()).unwrap();
+    assert!(rewritten["faces"].is_array(), "and kept again: {rewritten}");
+
+    let mut bytes = std::fs::read(&photo).unwrap();
+    bytes.extend_from_slice(b"\0\0");
+    std::fs::write(&photo, bytes).unwrap();
+    let changed = run(&s, &photo).await;
+    assert_succeeded(&changed);
+    assert_eq!(detect_calls(&s), 3, "a new version is detected");
+    assert_ne!(
+        changed.output.as_ref().unwrap()["metadata"]["facesKey"],
+        kept.as_str()
+    );
+}
+
+/// Keeping an analysis is a saving, never a condition: when the write fails the photo is
+/// judged all the same.
+#[tokio::test]
+async fn a_failed_write_of_the_analysis_does_not_fail_the_photo() {
+    let mut s = setup("compliant");
+    s.engine.register(
+        passport_photo::folder_s3::SDK_PUT_OBJECT,
+        |_p: Value| async move { Err(StatesError::new("S3.S3Exception", "Access Denied")) },
+    );
+    let x = run(&s, &portrait(&s.dir, "jane doe.jpg")).await;
+    assert_succeeded(&x);
+    assert_eq!(verdict(&x).outcome, Outcome::Approved);
+    let path = entered(&x);
+    assert!(path.contains(&"KeepFaces".to_owned()) && path.contains(&"AnalyzeImage".to_owned()));
+    assert!(
+        x.output.as_ref().unwrap().get("error").is_none(),
+        "the document is unchanged"
+    );
+}
+
+/// Analyses are kept per detector: a recording's answer is never reused for another
+/// recording or for the embedded analyzer.
+#[test]
+fn each_detector_keeps_its_own_analyses() {
+    let compliant = twin::face_analyses_prefix(&LocalFaces::recorded(&fixture("compliant")).unwrap());
+    let two = twin::face_analyses_prefix(&LocalFaces::recorded(&fixture("two_faces")).unwrap());
+    assert_ne!(compliant, two);
+    assert!(compliant.starts_with(".passport-photo/analysis/v1/"));
+}
+
 #[tokio::test]
 async fn a_compliant_photo_is_approved_and_published() {
     let s = setup("compliant");
@@ -135,6 +218,8 @@ async fn a_compliant_photo_is_approved_and_published() {
             "FetchMetadata",
             "IsAnalyzable",
             "DetectFaces",
+            "ShouldKeepFaces",
+            "KeepFaces",
             "AnalyzeImage",
             "EvaluateRules",
             "Notify"
@@ -553,7 +638,7 @@ async fn photos_that_cannot_be_processed_beyond_the_tolerance_fail_the_run() {
             if p["photo"]["key"].as_str().unwrap_or_default().contains("nested") {
                 return Err(StatesError::new("PhotoNotFound", "the photo was deleted"));
             }
-            let metadata = fetch_metadata::handle(p, &FolderStore)
+            let metadata = fetch_metadata::handle(p, &FolderStore, &Default::default())
                 .await
                 .map_err(|e| StatesError::new("Permanent", e.to_string()))?;
             Ok(serde_json::to_value(metadata).unwrap())

@@ -39,6 +39,20 @@ impl LocalFaces {
     }
 }
 
+impl LocalFaces {
+    /// Which detector this is, for keeping its analyses apart from another's: a recording
+    /// by its content, the embedded analyzer by its model.
+    pub fn identity(&self) -> String {
+        match self {
+            Self::Recorded(a) => {
+                let json = serde_json::to_vec(a).unwrap_or_default();
+                format!("recorded-{}", &crate::store::content_etag(&json)[..12])
+            }
+            Self::Embedded(_) => format!("embedded-{}", &crate::model_fetch::WHEEL_SHA256[..12]),
+        }
+    }
+}
+
 impl FaceDetector for LocalFaces {
     async fn detect_faces(&self, photo: &PhotoRef) -> Result<FaceAnalysis, PortError> {
         match self {

@@ -1,6 +1,7 @@
-//! The S3 integrations a Distributed Map uses, over a folder as the bucket: its
-//! `ItemReader` (`s3:listObjectsV2`, or `s3:getObject` of a JSON / JSON Lines file) and its
-//! `ResultWriter` (`s3:putObject`). Keys are paths relative to the folder with `/`; hidden
+//! The S3 integrations the definitions use, over a folder as the bucket: a Distributed
+//! Map's `ItemReader` (`s3:listObjectsV2`, or `s3:getObject` of a JSON / JSON Lines file) and
+//! `ResultWriter` (`s3:putObject`), and the AWS SDK integration `aws-sdk:s3:putObject` that
+//! keeps face analyses. Keys are paths relative to the folder with `/`; hidden
 //! entries (`.passport-photo/` with the twin's analyses and results) are never listed, so a
 //! later listing of the folder does not take them for photos.
 
@@ -60,9 +61,8 @@ pub fn list_objects(dir: &Path, prefix: &str) -> Vec<Value> {
             // S3's ETag identifies the content; so does this one, as the twin's photo_input
             // derives it (a changed photo is a new version, for the face cache too).
             let bytes = std::fs::read(&path).ok()?;
-            let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
             Some(json!({
-                "Etag": format!("\"{}\"", &digest[..32]),
+                "Etag": format!("\"{}\"", crate::store::content_etag(&bytes)),
                 "Key": key,
                 "LastModified": modified,
                 "Size": meta.len(),
@@ -108,6 +108,9 @@ fn get_object_items(parameters: &Value, config: &Value) -> Result<Value, StatesE
     }
 }
 
+/// The AWS SDK integration that writes one object (the workflow keeps face analyses with it).
+pub const SDK_PUT_OBJECT: &str = "arn:aws:states:::aws-sdk:s3:putObject";
+
 fn put_object(request: &Value) -> Result<Value, StatesError> {
     let dir = bucket_of(request)?;
     let key = request["Key"]
@@ -138,6 +141,14 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register(asl_engine::PUT_OBJECT, |request: Value| async move {
         put_object(&request)
+    });
+    // AWS SDK integrations name their errors S3.<ExceptionName> (Step Functions developer
+    // guide, AWS SDK service integrations); S3 errors without a modelled exception are
+    // S3.S3Exception. The answer carries the new object's ETag, as PutObject's does.
+    engine.register(SDK_PUT_OBJECT, |request: Value| async move {
+        put_object(&request).map_err(|e| StatesError::new("S3.S3Exception", e.cause))?;
+        let body = request["Body"].as_str().unwrap_or_default();
+        Ok(json!({"ETag": format!("\"{}\"", crate::store::content_etag(body.as_bytes()))}))
     });
 }
 

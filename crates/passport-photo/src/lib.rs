@@ -4,7 +4,6 @@
 
 pub mod annotate;
 pub mod detect_queue;
-pub mod face_cache;
 pub mod faces;
 pub mod folder_s3;
 pub mod html_report;

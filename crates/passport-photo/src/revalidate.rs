@@ -21,7 +21,7 @@ pub struct Summary {
     pub failed: u64,
     /// Face detector invocations (what Rekognition would bill).
     pub detect_calls: u64,
-    /// Analyses reused instead of detected again (`crate::face_cache`).
+    /// Analyses an earlier run kept, reused instead of detected again.
     pub cached_faces: u64,
     pub results_dir: PathBuf,
     /// The most failed checks, most first (at most ten).

@@ -44,6 +44,13 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The file behind a photo reference, refusing keys that climb out of the folder.
+/// A file's ETag as the twin gives it everywhere (listing, head, photo references): from
+/// the content, as S3's identifies a version's content, so a changed file is a new version.
+pub fn content_etag(bytes: &[u8]) -> String {
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
+    digest[..32].to_owned()
+}
+
 pub fn object_path(photo: &PhotoRef) -> Result<PathBuf, PortError> {
     let key = Path::new(&photo.key);
     if key.components().any(|c| !matches!(c, Component::Normal(_))) {
@@ -71,10 +78,12 @@ impl ObjectStore for FolderStore {
         if !meta.is_file() {
             return Err(PortError::not_found(format!("{} is not a file", path.display())));
         }
+        // The version read is the content there now: its ETag says which.
+        let bytes = tokio::fs::read(&path).await.map_err(|e| io_error(photo, e))?;
         Ok(ObjectHead {
             size: meta.len(),
             content_type: None,
-            e_tag: None,
+            e_tag: Some(format!("\"{}\"", content_etag(&bytes))),
         })
     }
 

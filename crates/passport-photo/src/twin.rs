@@ -88,12 +88,17 @@ pub struct Dependencies {
     pub analyze: AnalyzeConfig,
     /// How many times the face detector ran (what Rekognition would have billed).
     pub detect_calls: std::sync::atomic::AtomicU64,
-    /// Keep each photo version's faces and reuse them (`revalidate`), see [`crate::face_cache`].
-    pub face_cache: bool,
-    /// Analyses reused instead of detected again.
+    /// Analyses an earlier run kept and this one reused instead of detecting again.
     pub cached_faces: std::sync::atomic::AtomicU64,
     /// Verdicts given so far (a long run's progress).
     pub verdicts: std::sync::atomic::AtomicU64,
+}
+
+/// Where the twin keeps face analyses in a folder: hidden, so that no listing takes them
+/// for photos, and per detector, so that a recording's answer is never reused for the
+/// embedded analyzer's (or another recording's). The deployed prefix is `analysis/v1`.
+pub fn face_analyses_prefix(faces: &LocalFaces) -> String {
+    format!(".passport-photo/analysis/v1/{}", faces.identity())
 }
 
 /// The face detector of the dependencies, shareable with the queue's workers.
@@ -108,19 +113,9 @@ impl passport_model::FaceDetector for FacesOf {
         let deps = self.0.clone();
         let photo = photo.clone();
         async move {
-            use std::sync::atomic::Ordering::Relaxed;
-            // Recorded faces are the same for every photo: only real analyses are kept.
-            let cache = deps.face_cache && matches!(deps.faces, LocalFaces::Embedded(_));
-            if let Some(kept) = cache.then(|| crate::face_cache::read(&photo)).flatten() {
-                deps.cached_faces.fetch_add(1, Relaxed);
-                return Ok(kept);
-            }
-            deps.detect_calls.fetch_add(1, Relaxed);
-            let analysis = deps.faces.detect_faces(&photo).await?;
-            if cache {
-                crate::face_cache::write(&photo, &analysis);
-            }
-            Ok(analysis)
+            deps.detect_calls
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            deps.faces.detect_faces(&photo).await
         }
     }
 }
@@ -135,9 +130,20 @@ pub fn pipeline_engine(clock: Arc<dyn Clock>, deps: Arc<Dependencies>) -> Engine
     let mut engine = Engine::new(clock.clone())
         .with_state_machine_arn("arn:aws:states:local:000000000000:stateMachine:PhotoValidation");
     let d = deps.clone();
+    let analyses = fetch_metadata::FaceAnalyses {
+        prefix: Some(face_analyses_prefix(&deps.faces)),
+    };
     engine.register(function_arn("fetch-metadata"), move |p: Value| {
-        let d = d.clone();
-        async move { output(fetch_metadata::handle(p, &d.store).await.map_err(states_error)?) }
+        let (d, analyses) = (d.clone(), analyses.clone());
+        async move {
+            let fetched = fetch_metadata::handle(p, &d.store, &analyses)
+                .await
+                .map_err(states_error)?;
+            if fetched.known_faces.is_some() {
+                d.cached_faces.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            output(fetched)
+        }
     });
     crate::detect_queue::register(
         &mut engine,
@@ -202,7 +208,7 @@ pub fn echo_engine(clock: Arc<dyn Clock>, sm: &StateMachine) -> Engine {
 pub fn photo_input(path: &std::path::Path) -> std::io::Result<(String, ExecutionDocument)> {
     let path = std::fs::canonicalize(path)?;
     let bytes = std::fs::read(&path)?;
-    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let hash = crate::store::content_etag(&bytes);
     let bucket = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
     let key = path
         .file_name()
@@ -212,7 +218,7 @@ pub fn photo_input(path: &std::path::Path) -> std::io::Result<(String, Execution
     photo.size = Some(bytes.len() as u64);
     photo.sequencer = Some(hash[..16].to_owned());
     // As S3's ETag, from the content (folder_s3 lists the same value).
-    photo.e_tag = Some(hash[..32].to_owned());
+    photo.e_tag = Some(hash);
     let name = start_validation::execution_name(&photo);
     Ok((name, ExecutionDocument::new(photo)))
 }

@@ -54,9 +54,9 @@ fn a_burst_drains_at_the_quota_without_loss_throttling_or_failure() {
     assert!(r.makespan_seconds <= bound * 1.25, "{}", r.makespan_seconds);
     assert!(r.latency_seconds.p50 <= r.latency_seconds.p99);
     assert!(r.latency_seconds.p99 <= r.latency_seconds.max);
-    // The happy path: FetchMetadata, IsAnalyzable, DetectFaces, AnalyzeImage, EvaluateRules
-    // and Notify, one transition each.
-    assert_eq!(r.state_transitions, 6 * 300);
+    // The happy path: FetchMetadata, IsAnalyzable, DetectFaces, ShouldKeepFaces (no analysis
+    // is kept in the simulation), AnalyzeImage, EvaluateRules and Notify, one transition each.
+    assert_eq!(r.state_transitions, 7 * 300);
     assert!(r.alerts.is_empty());
 }
 

@@ -57,12 +57,12 @@ async fn reads_the_header_with_one_ranged_read_of_at_most_64_kib() {
         aws_smithy_mocks::RuleMode::MatchAny,
         [&h, &g]
     ));
-    let m = handle(input(), &store).await.unwrap();
+    let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
     assert_eq!(g.num_calls(), 1);
-    assert_eq!(m.format, ImageFormat::Jpeg);
-    assert_eq!((m.width, m.height), (Some(900), Some(900)));
-    assert_eq!(m.size_bytes, 2_000_000);
-    assert!(m.analyzable);
+    assert_eq!(m.metadata.format, ImageFormat::Jpeg);
+    assert_eq!((m.metadata.width, m.metadata.height), (Some(900), Some(900)));
+    assert_eq!(m.metadata.size_bytes, 2_000_000);
+    assert!(m.metadata.analyzable);
 }
 
 #[tokio::test]
@@ -75,7 +75,13 @@ async fn small_files_are_read_only_up_to_their_size() {
         aws_smithy_mocks::RuleMode::MatchAny,
         [&h, &g]
     ));
-    assert!(handle(input(), &store).await.unwrap().analyzable);
+    assert!(
+        handle(input(), &store, &FaceAnalyses::default())
+            .await
+            .unwrap()
+            .metadata
+            .analyzable
+    );
     assert_eq!(g.num_calls(), 1);
 }
 
@@ -100,9 +106,13 @@ async fn each_metadata_problem_is_an_answer_not_an_error() {
             aws_smithy_mocks::RuleMode::MatchAny,
             [&h, &g]
         ));
-        let m = handle(input(), &store).await.unwrap();
-        assert!(m.problems.contains(&problem), "{problem:?}: {:?}", m.problems);
-        assert!(!m.analyzable, "{problem:?}");
+        let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
+        assert!(
+            m.metadata.problems.contains(&problem),
+            "{problem:?}: {:?}",
+            m.metadata.problems
+        );
+        assert!(!m.metadata.analyzable, "{problem:?}");
     }
 }
 
@@ -115,8 +125,8 @@ async fn an_empty_object_is_not_read_at_all() {
         aws_smithy_mocks::RuleMode::MatchAny,
         [&h, &g]
     ));
-    let m = handle(input(), &store).await.unwrap();
-    assert_eq!(m.problems, vec![MetadataProblem::EmptyFile]);
+    let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
+    assert_eq!(m.metadata.problems, vec![MetadataProblem::EmptyFile]);
     assert_eq!(g.num_calls(), 0);
 }
 
@@ -124,7 +134,9 @@ async fn an_empty_object_is_not_read_at_all() {
 async fn a_missing_version_is_photo_not_found() {
     let h = mock!(Client::head_object).then_error(|| HeadObjectError::NotFound(NotFound::builder().build()));
     let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&h]));
-    let err = handle(input(), &store).await.unwrap_err();
+    let err = handle(input(), &store, &FaceAnalyses::default())
+        .await
+        .unwrap_err();
     assert_eq!(lambda_support::diagnostic(err).error_type, "PhotoNotFound");
 }
 
@@ -136,7 +148,9 @@ async fn throttling_is_transient() {
         .times(5)
         .build();
     let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&h]));
-    let err = handle(input(), &store).await.unwrap_err();
+    let err = handle(input(), &store, &FaceAnalyses::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.error_name(), ErrorName::Transient);
 }
 
@@ -144,9 +158,159 @@ async fn throttling_is_transient() {
 async fn malformed_input_is_invalid_input() {
     let h = head(1);
     let store = S3ObjectStore::new(mock_client!(aws_sdk_s3, [&h]));
-    let err = handle(serde_json::json!({"photo": {"key": 3}}), &store)
-        .await
-        .unwrap_err();
+    let err = handle(
+        serde_json::json!({"photo": {"key": 3}}),
+        &store,
+        &FaceAnalyses::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.error_name(), ErrorName::InvalidInput);
     assert_eq!(h.num_calls(), 0);
+}
+
+const ANALYSES: &str = "analysis/v1";
+
+fn analyses() -> FaceAnalyses {
+    FaceAnalyses {
+        prefix: Some(ANALYSES.into()),
+    }
+}
+
+/// HeadObject as S3 answers it: with the version's ETag, in quotes.
+fn tagged_head(size: i64) -> Rule {
+    mock!(Client::head_object).then_output(move || {
+        HeadObjectOutput::builder()
+            .content_length(size)
+            .content_type("image/jpeg")
+            .e_tag("\"5d41402abc4b2a76b9719d911017c592\"")
+            .build()
+    })
+}
+
+fn kept(body: Vec<u8>) -> Rule {
+    let key = faces_key(
+        ANALYSES,
+        "uploads/jane doe+1 100%é.jpg",
+        "5d41402abc4b2a76b9719d911017c592",
+    );
+    mock!(Client::get_object)
+        .match_requests(move |r| r.key() == Some(key.as_str()) && r.range().is_none())
+        .then_output(move || {
+            GetObjectOutput::builder()
+                .body(ByteStream::from(body.clone()))
+                .build()
+        })
+}
+
+#[tokio::test]
+async fn a_kept_analysis_of_the_same_version_is_returned_with_where_it_is_kept() {
+    let photo = jpeg(600, 600);
+    let range = format!("bytes=0-{}", photo.len() - 1);
+    let analysis = passport_model::FaceAnalysis {
+        source: passport_model::FaceSource::Rekognition,
+        faces: Vec::new(),
+        refused: None,
+        omitted_faces: 0,
+    };
+    let (h, g, k) = (
+        tagged_head(photo.len() as i64),
+        ranged_get(photo, range),
+        kept(serde_json::to_vec(&analysis).unwrap()),
+    );
+    let store = S3ObjectStore::new(mock_client!(
+        aws_sdk_s3,
+        aws_smithy_mocks::RuleMode::MatchAny,
+        [&h, &g, &k]
+    ));
+    let m = handle(input(), &store, &analyses()).await.unwrap();
+    assert_eq!(
+        m.e_tag.as_deref(),
+        Some("5d41402abc4b2a76b9719d911017c592"),
+        "quotes trimmed"
+    );
+    let key = m.faces_key.unwrap();
+    assert!(
+        key.starts_with("analysis/v1/") && key.ends_with(".json") && !key.contains("jane"),
+        "{key}"
+    );
+    assert_eq!(m.known_faces, Some(analysis));
+    assert_eq!(k.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_damaged_kept_analysis_or_none_only_means_detecting_again() {
+    for body in [b"{\"source\": ".to_vec(), b"[]".to_vec()] {
+        let photo = jpeg(600, 600);
+        let range = format!("bytes=0-{}", photo.len() - 1);
+        let (h, g, k) = (
+            tagged_head(photo.len() as i64),
+            ranged_get(photo, range),
+            kept(body),
+        );
+        let store = S3ObjectStore::new(mock_client!(
+            aws_sdk_s3,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&h, &g, &k]
+        ));
+        let m = handle(input(), &store, &analyses()).await.unwrap();
+        assert!(m.known_faces.is_none() && m.faces_key.is_some() && m.metadata.analyzable);
+    }
+    let photo = jpeg(600, 600);
+    let range = format!("bytes=0-{}", photo.len() - 1);
+    let none = mock!(Client::get_object)
+        .match_requests(|r| r.range().is_none())
+        .then_error(|| {
+            aws_sdk_s3::operation::get_object::GetObjectError::NoSuchKey(
+                aws_sdk_s3::types::error::NoSuchKey::builder().build(),
+            )
+        });
+    let (h, g) = (tagged_head(photo.len() as i64), ranged_get(photo, range));
+    let store = S3ObjectStore::new(mock_client!(
+        aws_sdk_s3,
+        aws_smithy_mocks::RuleMode::MatchAny,
+        [&h, &g, &none]
+    ));
+    let m = handle(input(), &store, &analyses()).await.unwrap();
+    assert!(m.known_faces.is_none() && m.faces_key.is_some());
+}
+
+#[tokio::test]
+async fn nothing_is_looked_up_for_an_unanalyzable_file_or_without_a_version_tag() {
+    // A GIF is never analyzed: no key, no lookup.
+    let (h, g) = (
+        tagged_head(10),
+        ranged_get(b"GIF89a....".to_vec(), "bytes=0-9".into()),
+    );
+    let store = S3ObjectStore::new(mock_client!(
+        aws_sdk_s3,
+        aws_smithy_mocks::RuleMode::MatchAny,
+        [&h, &g]
+    ));
+    let m = handle(input(), &store, &analyses()).await.unwrap();
+    assert_eq!((m.faces_key, m.known_faces), (None, None));
+    assert_eq!(g.num_calls(), 1, "only the header was read");
+    // Without an ETag two versions could not be told apart: no key.
+    let photo = jpeg(600, 600);
+    let range = format!("bytes=0-{}", photo.len() - 1);
+    let (h, g) = (head(photo.len() as i64), ranged_get(photo, range));
+    let store = S3ObjectStore::new(mock_client!(
+        aws_sdk_s3,
+        aws_smithy_mocks::RuleMode::MatchAny,
+        [&h, &g]
+    ));
+    let m = handle(input(), &store, &analyses()).await.unwrap();
+    assert_eq!(m.faces_key, None);
+}
+
+#[test]
+fn each_version_of_each_key_has_its_own_analysis_key() {
+    let a = faces_key("analysis/v1/", "uploads/a.jpg", "e1");
+    assert_eq!(
+        a,
+        faces_key("analysis/v1", "uploads/a.jpg", "e1"),
+        "one slash either way"
+    );
+    assert_ne!(a, faces_key("analysis/v1", "uploads/a.jpg", "e2"));
+    assert_ne!(a, faces_key("analysis/v1", "uploads/b.jpg", "e1"));
 }

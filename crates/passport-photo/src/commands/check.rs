@@ -13,7 +13,7 @@ use passport_photo::{annotate, html_report, report};
 use super::{definition_text, dependencies, fail, PipelineArgs};
 
 pub async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOptions<'_>) -> ExitCode {
-    let deps = match dependencies(args, options.json, false) {
+    let deps = match dependencies(args, options.json) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };

@@ -40,8 +40,8 @@ pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The twin's adapters; `face_cache` keeps and reuses each photo version's faces.
-pub fn dependencies(args: &PipelineArgs, quiet: bool, face_cache: bool) -> Result<Arc<Dependencies>, String> {
+/// The twin's adapters.
+pub fn dependencies(args: &PipelineArgs, quiet: bool) -> Result<Arc<Dependencies>, String> {
     let profile =
         passport_rules::load_profile(&args.profile, args.overrides.as_deref()).map_err(|e| e.to_string())?;
     let faces = match &args.faces {
@@ -55,7 +55,6 @@ pub fn dependencies(args: &PipelineArgs, quiet: bool, face_cache: bool) -> Resul
         profile,
         analyze: analyze_image::AnalyzeConfig::default(),
         detect_calls: Default::default(),
-        face_cache,
         cached_faces: Default::default(),
         verdicts: Default::default(),
     }))

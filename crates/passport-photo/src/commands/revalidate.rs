@@ -26,7 +26,7 @@ pub async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOpti
         Ok(o) => o.unwrap_or_else(|| serde_json::json!({})),
         Err(e) => return fail(format!("--overrides is not JSON: {e}")),
     };
-    let deps = match dependencies(args, options.json, true) {
+    let deps = match dependencies(args, options.json) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };

@@ -50,7 +50,7 @@ pub async fn run(
     let clock: Arc<dyn Clock> = Arc::new(RealClock);
     let engine = match handlers {
         Handlers::Echo => twin::echo_engine(clock, &sm),
-        Handlers::Builtin => match dependencies(args, false, false) {
+        Handlers::Builtin => match dependencies(args, false) {
             Ok(d) => twin::pipeline_engine(clock, d),
             Err(e) => return fail(e),
         },

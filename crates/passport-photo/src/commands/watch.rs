@@ -19,7 +19,7 @@ pub struct WatchOptions {
 
 pub async fn watch_dir(dir: &Path, args: &PipelineArgs, options: WatchOptions) -> ExitCode {
     use fs_notify::Watcher as _;
-    let deps = match dependencies(args, false, false) {
+    let deps = match dependencies(args, false) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };

@@ -157,6 +157,10 @@ where
     });
 }
 
+/// Every simulated upload is a new photo: no analysis is looked up or kept (so the
+/// KeepFaces step, one transition and one S3 PUT per photo on AWS, is not modelled).
+const NO_KEPT_FACES: fetch_metadata::FaceAnalyses = fetch_metadata::FaceAnalyses { prefix: None };
+
 /// The definition the design runs, placeholders filled.
 fn definition(design: Design) -> Result<StateMachine, String> {
     let mut subs = twin::substitutions();
@@ -164,8 +168,10 @@ fn definition(design: Design) -> Result<StateMachine, String> {
         Design::Queued => twin::DEFINITION.to_owned(),
         Design::Direct => {
             let mut doc: Value = serde_json::from_str(twin::DEFINITION).map_err(|e| e.to_string())?;
+            let next = doc["States"]["DetectFaces"]["Next"].clone();
             doc["States"]["DetectFaces"] =
                 serde_json::from_str(include_str!("direct_detect_faces.json")).map_err(|e| e.to_string())?;
+            doc["States"]["DetectFaces"]["Next"] = next;
             subs.insert(
                 "DetectFacesFunctionArn".into(),
                 twin::function_arn("detect-faces"),
@@ -261,7 +267,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
         let b = b.clone();
         async move {
             to_value(
-                fetch_metadata::handle(p, b.as_ref())
+                fetch_metadata::handle(p, b.as_ref(), &NO_KEPT_FACES)
                     .await
                     .map_err(states_error)?,
             )
