@@ -254,15 +254,7 @@ fn format(template: &str, values: &[Value]) -> Result<Value, StatesError> {
                     .get(next)
                     .ok_or_else(|| StatesError::intrinsic("States.Format has more {} than arguments"))?;
                 next += 1;
-                match v {
-                    Value::String(s) => out.push_str(s),
-                    Value::Object(_) | Value::Array(_) => {
-                        return Err(StatesError::intrinsic(
-                            "States.Format arguments must be strings, numbers, booleans or null",
-                        ))
-                    }
-                    other => out.push_str(&other.to_string()),
-                }
+                out.push_str(&format_argument(v));
             }
             _ => out.push(c),
         }
@@ -271,6 +263,65 @@ fn format(template: &str, values: &[Value]) -> Result<Value, StatesError> {
         return Err(StatesError::intrinsic("States.Format has more arguments than {}"));
     }
     Ok(Value::String(out))
+}
+
+/// A value as States.Format writes it (recorded on AWS): strings bare, numbers, booleans
+/// and null as JSON, and objects and arrays as Java writes maps and lists, their strings
+/// bare too: `{Arg1=1, Arg2=[a, b]}`.
+fn format_argument(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(format_argument).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{k}={}", format_argument(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// An integer argument of the Math functions. AWS rounds a non-integer to the nearest
+/// integer as Java's `Math.round` does, halves upwards (1.5 → 2, -1.5 → -1, -2.5 → -2:
+/// recorded on AWS), and works in 32-bit integers (our reading: values beyond them fail).
+fn math_int(name: &str, v: &Value) -> Result<i64, StatesError> {
+    let n = match v.as_i64() {
+        Some(i) => i,
+        None => {
+            let f = v
+                .as_f64()
+                .ok_or_else(|| StatesError::intrinsic(format!("{name} needs a number, got {v}")))?;
+            (f + 0.5).floor() as i64
+        }
+    };
+    in_int32(name, n)
+}
+
+fn in_int32(name: &str, n: i64) -> Result<i64, StatesError> {
+    if i32::try_from(n).is_ok() {
+        Ok(n)
+    } else {
+        Err(StatesError::intrinsic(format!(
+            "{name}: {n} is outside the 32-bit integer range"
+        )))
+    }
+}
+
+/// `-0` is the integer 0 on AWS (recorded); serde_json reads it as the float -0.0.
+fn unsigned_zeros(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.as_f64() == Some(0.0) && n.as_f64().is_some_and(f64::is_sign_negative) => {
+            *v = json!(0);
+        }
+        Value::Array(items) => items.iter_mut().for_each(unsigned_zeros),
+        Value::Object(map) => map.values_mut().for_each(unsigned_zeros),
+        _ => {}
+    }
 }
 
 fn want<'v>(name: &str, args: &'v [Value], n: usize) -> Result<&'v [Value], StatesError> {
@@ -303,9 +354,16 @@ fn array<'v>(name: &str, v: &'v Value) -> Result<&'v Vec<Value>, StatesError> {
 fn call(name: &str, a: &[Value], rng: &mut crate::Rng) -> Result<Value, StatesError> {
     Ok(match name {
         "States.StringToJson" => {
-            let a = want(name, a, 1)?;
-            serde_json::from_str(string(name, &a[0])?)
-                .map_err(|e| StatesError::intrinsic(format!("{name}: {e}")))?
+            let text = string(name, &want(name, a, 1)?[0])?;
+            // An empty or blank string is null on AWS (recorded), not an error.
+            if text.trim().is_empty() {
+                Value::Null
+            } else {
+                let mut value =
+                    serde_json::from_str(text).map_err(|e| StatesError::intrinsic(format!("{name}: {e}")))?;
+                unsigned_zeros(&mut value);
+                value
+            }
         }
         "States.JsonToString" => Value::String(want(name, a, 1)?[0].to_string()),
         "States.Array" => Value::Array(a.to_vec()),
@@ -417,7 +475,7 @@ fn call(name: &str, a: &[Value], rng: &mut crate::Rng) -> Result<Value, StatesEr
                     "States.MathRandom takes a start, an end and an optional seed",
                 ));
             }
-            let (start, end) = (int(name, &a[0])?, int(name, &a[1])?);
+            let (start, end) = (math_int(name, &a[0])?, math_int(name, &a[1])?);
             if end <= start {
                 return Err(StatesError::intrinsic("States.MathRandom needs start < end"));
             }
@@ -433,7 +491,7 @@ fn call(name: &str, a: &[Value], rng: &mut crate::Rng) -> Result<Value, StatesEr
         }
         "States.MathAdd" => {
             let a = want(name, a, 2)?;
-            json!(int(name, &a[0])? + int(name, &a[1])?)
+            json!(in_int32(name, math_int(name, &a[0])? + math_int(name, &a[1])?)?)
         }
         "States.StringSplit" => {
             let a = want(name, a, 2)?;
