@@ -73,12 +73,19 @@ impl Clock for VirtualClock {
         }
         Box::pin(std::future::ready(()))
     }
-    /// Work that advanced virtual time beyond the limit (by sleeping) has timed out.
+    /// Work that advanced virtual time beyond the limit (by sleeping) has timed out, at the
+    /// limit: the clock is set back to that moment, as a real timeout would have ended there.
     fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>> {
         Box::pin(async move {
             let start = self.now();
             let v = work.await;
-            (self.now() - start <= limit).then_some(v)
+            if self.now() - start <= limit {
+                return Some(v);
+            }
+            if let Ok(mut g) = self.inner.lock() {
+                g.0 = start + limit;
+            }
+            None
         })
     }
 }

@@ -13,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::definition::MapState;
 use crate::error::StatesError;
-use crate::executor::{apply_template, Run};
+use crate::executor::{apply_template, Run, WorkflowType};
 use crate::history::History;
 use crate::paths;
 
@@ -611,10 +611,18 @@ impl Run<'_> {
         if !express {
             context["Execution"]["RedriveCount"] = json!(0);
         }
+        // A child runs within its parent's deadline (and, EXPRESS, its own five minutes).
+        let own = if express {
+            WorkflowType::Express.max_duration()
+        } else {
+            WorkflowType::Standard.max_duration()
+        };
         let child = Run {
             engine: self.engine,
             history: History::new(false),
             context,
+            deadline: self.deadline.min(start + own),
+            timed_out: Default::default(),
         };
         let result = child.machine(&m.item_processor, input.clone()).await;
         ChildRun {

@@ -60,6 +60,15 @@ pub enum WorkflowType {
 impl WorkflowType {
     /// What a definition uses that this type does not allow (AWS refuses such a state
     /// machine when it is created).
+    /// The longest an execution may run (Step Functions quotas): a year for STANDARD,
+    /// five minutes for EXPRESS.
+    pub fn max_duration(self) -> Duration {
+        match self {
+            Self::Standard => Duration::from_secs(365 * 24 * 3600),
+            Self::Express => Duration::from_secs(5 * 60),
+        }
+    }
+
     pub fn refusals(self, sm: &StateMachine) -> Vec<String> {
         if self == Self::Standard {
             return Vec::new();
@@ -86,6 +95,8 @@ impl WorkflowType {
 pub enum ExecutionStatus {
     Succeeded,
     Failed,
+    /// Past the definition's `TimeoutSeconds` or the workflow type's longest execution.
+    TimedOut,
 }
 
 /// A finished execution, like DescribeExecution plus GetExecutionHistory.
@@ -122,6 +133,10 @@ pub(crate) struct Run<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) history: History,
     pub(crate) context: Value,
+    /// When the execution times out; a Wait that would end later times it out at once.
+    pub(crate) deadline: time::OffsetDateTime,
+    /// Set once the execution has timed out: no Retry or Catch handles that.
+    pub(crate) timed_out: std::sync::atomic::AtomicBool,
 }
 
 impl Engine {
@@ -217,10 +232,19 @@ impl Engine {
             // Never redriven here; Express executions cannot be (no such field).
             context["Execution"]["RedriveCount"] = json!(0);
         }
+        // The definition's TimeoutSeconds, within the workflow type's longest execution.
+        let limit = sm
+            .timeout_seconds
+            .map(Duration::from_secs)
+            .map_or(self.workflow_type.max_duration(), |t| {
+                t.min(self.workflow_type.max_duration())
+            });
         let run = Run {
             engine: self,
             history: History::new(self.detailed_history),
             context,
+            deadline: start + limit,
+            timed_out: Default::default(),
         };
         run.history.record(
             start,
@@ -231,7 +255,7 @@ impl Engine {
         let result = match within_payload_limit(&input, || "the execution input".into()) {
             // AWS refuses such a definition when the state machine is created.
             Ok(()) if !refused.is_empty() => Err(StatesError::runtime(refused.join("; "))),
-            Ok(()) => run.machine(sm, input.clone()).await,
+            Ok(()) => run.within_deadline(limit, run.machine(sm, input.clone())).await,
             Err(e) => Err(e),
         };
         let stop = self.clock.now();
@@ -243,6 +267,14 @@ impl Engine {
                     || json!({"executionSucceededEventDetails": {"output": out.to_string()}}),
                 );
                 (ExecutionStatus::Succeeded, Some(out), None, None)
+            }
+            Err(e) if run.has_timed_out() => {
+                run.history.record(
+                    stop,
+                    "ExecutionTimedOut",
+                    || json!({"executionTimedOutEventDetails": {"error": e.error, "cause": e.cause}}),
+                );
+                (ExecutionStatus::TimedOut, None, Some(e.error), Some(e.cause))
             }
             Err(e) => {
                 run.history.record(
@@ -414,6 +446,41 @@ impl Run<'_> {
         c
     }
 
+    pub(crate) fn has_timed_out(&self) -> bool {
+        self.timed_out.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Ends the execution as timed out: `States.Timeout`, which nothing catches.
+    pub(crate) fn time_out(&self, cause: String) -> StatesError {
+        self.timed_out.store(true, std::sync::atomic::Ordering::SeqCst);
+        StatesError::timeout(cause)
+    }
+
+    /// `work`, ended as timed out once `limit` has passed on the engine's clock.
+    async fn within_deadline(
+        &self,
+        limit: Duration,
+        work: BoxFuture<'_, Result<Value, StatesError>>,
+    ) -> Result<Value, StatesError> {
+        let as_value = Box::pin(async move {
+            match work.await {
+                Ok(v) => json!({"ok": v}),
+                Err(e) => json!({"error": e.error, "cause": e.cause}),
+            }
+        });
+        match self.engine.clock.within(limit, as_value).await {
+            Some(v) if v.get("ok").is_some() => Ok(v["ok"].clone()),
+            Some(v) => Err(StatesError::new(
+                v["error"].as_str().unwrap_or_default(),
+                v["cause"].as_str().unwrap_or_default(),
+            )),
+            None => Err(self.time_out(format!(
+                "the execution ran longer than its {} s limit",
+                limit.as_secs()
+            ))),
+        }
+    }
+
     pub(crate) fn machine<'s>(
         &'s self,
         sm: &'s StateMachine,
@@ -510,6 +577,16 @@ impl Run<'_> {
                         })?;
                     (at - self.now()).as_seconds_f64().max(0.0)
                 };
+                // A wait past the execution's deadline times it out; the twin says so at once
+                // instead of sleeping there (a year, on a real clock).
+                let until = self.now() + Duration::from_secs_f64(seconds.max(0.0));
+                if until > self.deadline {
+                    return Err(self.time_out(format!(
+                        "'{name}' waits until {}, after the execution's deadline {}",
+                        until.format(&Rfc3339).unwrap_or_default(),
+                        self.deadline.format(&Rfc3339).unwrap_or_default()
+                    )));
+                }
                 self.engine
                     .clock
                     .sleep(Duration::from_secs_f64(seconds.max(0.0)))
@@ -710,6 +787,7 @@ impl Run<'_> {
         };
         match attempt.await {
             Ok(out) => Ok(Self::advance(state, out)),
+            Err(e) if self.has_timed_out() => Err(e),
             Err(e) => match h
                 .catch
                 .iter()
@@ -743,6 +821,9 @@ impl Run<'_> {
             match work(retries).await {
                 Ok(v) => return Ok((v, retries)),
                 Err(e) => {
+                    if self.has_timed_out() {
+                        return Err(e);
+                    }
                     let Some(i) = retriers.iter().position(|r| matches(&r.error_equals, &e.error)) else {
                         return Err(e);
                     };

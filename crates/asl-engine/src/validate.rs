@@ -83,7 +83,6 @@ fn check_types(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
 
 /// Fields AWS defines that the local twin does not run: refused, never ignored.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("TimeoutSeconds@top", "an execution-wide TimeoutSeconds"),
     ("TimeoutSecondsPath", "TimeoutSecondsPath"),
     (
         "HeartbeatSeconds",
@@ -176,12 +175,16 @@ pub(crate) fn check_fields(object: &Value, allowed: &[&str], at: &str, problems:
             problems.push(format!("{at} has an unknown field '{key}'"));
             continue;
         }
-        let lookup = if key == "TimeoutSeconds" && allowed == TOP_LEVEL {
-            "TimeoutSeconds@top"
-        } else {
-            key.as_str()
-        };
-        if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| *k == lookup) {
+        if key == "TimeoutSeconds" && allowed == TOP_LEVEL {
+            // The execution's own limit: a whole number of seconds, as a state's.
+            if !map[key].as_u64().is_some_and(|n| (1..=MAX_SECONDS).contains(&n)) {
+                problems.push(format!(
+                    "{at} has a TimeoutSeconds that is not a whole number from 1 to {MAX_SECONDS}"
+                ));
+            }
+            continue;
+        }
+        if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| *k == key.as_str()) {
             problems.push(format!("{at} uses {what}, which the local twin does not support"));
         }
     }

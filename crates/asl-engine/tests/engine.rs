@@ -419,7 +419,7 @@ async fn payloads_over_256_kib_fail_with_a_terminal_error_no_catch_can_handle() 
 fn what_the_twin_does_not_run_is_refused_never_ignored() {
     let cases = [
         (
-            json!({"StartAt": "P", "TimeoutSeconds": 60, "States": {"P": {"Type": "Pass", "End": true}}}),
+            json!({"StartAt": "P", "TimeoutSeconds": 0, "States": {"P": {"Type": "Pass", "End": true}}}),
             "TimeoutSeconds",
         ),
         (

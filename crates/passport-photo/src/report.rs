@@ -19,7 +19,7 @@ pub fn json_line(execution: &Execution, with_history: bool) -> Value {
         .cloned()
         .unwrap_or(Value::Null);
     let mut exec = json!({"name": execution.name, "status": execution.status});
-    if execution.status == ExecutionStatus::Failed {
+    if execution.status != ExecutionStatus::Succeeded {
         exec["error"] = json!(execution.error);
         exec["cause"] = json!(execution.cause);
     }

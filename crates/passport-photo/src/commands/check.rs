@@ -122,7 +122,7 @@ pub async fn check(photos: &[PathBuf], args: &PipelineArgs, options: CheckOption
                 image_jpeg: drawn.as_ref().and_then(annotate::jpeg),
             });
         }
-        if execution.status == ExecutionStatus::Failed {
+        if execution.status != ExecutionStatus::Succeeded {
             failed = true;
         }
         if options.json {

@@ -73,7 +73,7 @@ pub async fn revalidate(dir: &Path, args: &PipelineArgs, options: RevalidateOpti
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if x.status == ExecutionStatus::Failed {
+    if x.status != ExecutionStatus::Succeeded {
         let error = x.error.unwrap_or_default();
         let cause = x.cause.unwrap_or_default();
         if options.json {

@@ -77,7 +77,7 @@ pub async fn run(
             println!("{}", x.output.unwrap_or_default());
             ExitCode::SUCCESS
         }
-        ExecutionStatus::Failed => {
+        ExecutionStatus::Failed | ExecutionStatus::TimedOut => {
             println!("{}", serde_json::json!({"error": x.error, "cause": x.cause}));
             ExitCode::from(1)
         }

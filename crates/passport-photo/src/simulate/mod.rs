@@ -347,7 +347,7 @@ async fn simulate(scenario: Scenario, progress: Option<indicatif::ProgressBar>) 
                     &world.meter.state_transitions,
                     state_transitions(&execution.history),
                 );
-                if execution.status == ExecutionStatus::Failed {
+                if execution.status != ExecutionStatus::Succeeded {
                     // The ExecutionsFailed alarm publishes to the alerts topic.
                     let key = execution.input["photo"]["key"].as_str().unwrap_or_default();
                     let error = execution.error.as_deref().unwrap_or_default();
