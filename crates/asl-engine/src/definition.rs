@@ -109,6 +109,9 @@ pub struct Io {
     pub input_path: PathField,
     #[serde(default)]
     pub output_path: PathField,
+    /// Workflow variables the state sets (crate::variables).
+    #[serde(default)]
+    pub assign: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +158,9 @@ pub struct Catcher {
     pub next: String,
     #[serde(default)]
     pub result_path: PathField,
+    /// Variables set from the error output when this catcher handles an error.
+    #[serde(default)]
+    pub assign: Option<Value>,
 }
 
 /// Error handling and result shaping shared by Task, Parallel and Map.
@@ -298,6 +304,9 @@ pub struct ChoiceRule {
     pub next: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Variables set when this (top-level) rule is the one that matched.
+    #[serde(default)]
+    pub assign: Option<Value>,
     #[serde(flatten)]
     pub comparison: BTreeMap<String, Value>,
 }

@@ -16,6 +16,7 @@ use crate::error::StatesError;
 use crate::executor::{apply_template, Run, WorkflowType};
 use crate::history::History;
 use crate::paths;
+use crate::variables::Vars;
 
 /// The only ItemReader resources the twin reads (with ReaderConfig InputType JSON or
 /// JSONL for getObject), and the ResultWriter's.
@@ -467,6 +468,7 @@ impl Run<'_> {
                         name,
                         0,
                         Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
+                        &ctx[crate::variables::CONTEXT_KEY],
                     );
                     apply_template(t, &eff, &ctx, &mut self.rng())
                 }
@@ -521,7 +523,8 @@ impl Run<'_> {
                 "{}/{label}:{child_name}",
                 sm_arn.replacen(":stateMachine:", ":execution:", 1)
             );
-            self.child(m, child_name, arn, child_sm_arn.clone(), input, items)
+            let visible = &ctx[crate::variables::CONTEXT_KEY];
+            self.child(m, child_name, arn, child_sm_arn.clone(), (input, items), visible)
         });
         let mut running = stream::iter(children).buffer_unordered(limit);
         let mut finished: Vec<ChildRun> = Vec::new();
@@ -592,8 +595,8 @@ impl Run<'_> {
         name: String,
         arn: String,
         sm_arn: String,
-        input: Value,
-        items: usize,
+        (input, items): (Value, usize),
+        visible: &Value,
     ) -> ChildRun {
         let start = self.now();
         let mut context = json!({
@@ -624,7 +627,9 @@ impl Run<'_> {
             deadline: self.deadline.min(start + own),
             timed_out: Default::default(),
         };
-        let result = child.machine(&m.item_processor, input.clone()).await;
+        // A child reads the variables of the Map's scope and keeps its own.
+        let scope = Vars::reading(visible);
+        let result = child.machine(&m.item_processor, input.clone(), &scope).await;
         ChildRun {
             name,
             arn,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 
 use crate::choice;
@@ -17,6 +17,7 @@ use crate::definition::{Catcher, Handling, Io, PathField, Retrier, State, StateM
 use crate::error::{matches, within_payload_limit, StatesError};
 use crate::history::{History, HistoryEvent};
 use crate::intrinsics;
+use crate::variables::Vars;
 use sha2::Digest;
 
 use crate::paths;
@@ -252,10 +253,14 @@ impl Engine {
             || json!({"executionStartedEventDetails": {"input": input.to_string(), "roleArn": "arn:aws:iam::000000000000:role/local"}}),
         );
         let refused = self.workflow_type.refusals(sm);
+        let top_scope = Vars::default();
         let result = match within_payload_limit(&input, || "the execution input".into()) {
             // AWS refuses such a definition when the state machine is created.
             Ok(()) if !refused.is_empty() => Err(StatesError::runtime(refused.join("; "))),
-            Ok(()) => run.within_deadline(limit, run.machine(sm, input.clone())).await,
+            Ok(()) => {
+                run.within_deadline(limit, run.machine(sm, input.clone(), &top_scope))
+                    .await
+            }
             Err(e) => Err(e),
         };
         let stop = self.clock.now();
@@ -363,6 +368,24 @@ fn collect_resources(sm: &StateMachine, f: &mut dyn FnMut(&str)) {
 
 /// Parameters / ResultSelector / ItemSelector: keys ending in `.$` take a path or an
 /// intrinsic function's value; everything else is copied, recursively.
+/// What an `Assign` evaluates to, names without their `.$`: its values read `$` (the state's
+/// result, input or error output, as crate::variables says) and `$$` with the variables as
+/// they were when the state began.
+fn evaluate_assign(
+    assign: &Option<Value>,
+    dollar: &Value,
+    ctx: &Value,
+    rng: &mut Rng,
+) -> Result<Option<Map<String, Value>>, StatesError> {
+    let Some(template) = assign else { return Ok(None) };
+    match apply_template(template, dollar, ctx, rng)? {
+        Value::Object(values) => Ok(Some(values)),
+        other => Err(StatesError::runtime(format!(
+            "Assign must be an object, not {other}"
+        ))),
+    }
+}
+
 pub fn apply_template(
     template: &Value,
     input: &Value,
@@ -437,8 +460,16 @@ impl Run<'_> {
         self.engine.clock.now()
     }
 
-    pub(crate) fn ctx_for(&self, state: &str, retry: u32, extra: Option<(&str, Value)>) -> Value {
+    /// The context object of a state (`$$`), with the variables in scope riding along.
+    pub(crate) fn ctx_for(
+        &self,
+        state: &str,
+        retry: u32,
+        extra: Option<(&str, Value)>,
+        vars: &Value,
+    ) -> Value {
         let mut c = self.context.clone();
+        c[crate::variables::CONTEXT_KEY] = vars.clone();
         c["State"] = json!({"Name": state, "EnteredTime": self.now().format(&Rfc3339).unwrap_or_default(), "RetryCount": retry});
         if let Some((k, v)) = extra {
             c[k] = v;
@@ -485,6 +516,7 @@ impl Run<'_> {
         &'s self,
         sm: &'s StateMachine,
         input: Value,
+        vars: &'s Vars,
     ) -> BoxFuture<'s, Result<Value, StatesError>> {
         Box::pin(async move {
             let mut current = sm.start_at.clone();
@@ -494,7 +526,7 @@ impl Run<'_> {
                     .states
                     .get(&current)
                     .ok_or_else(|| StatesError::runtime(format!("no state named '{current}'")))?;
-                match self.state(&current, state, data).await? {
+                match self.state(&current, state, data, vars).await? {
                     Step::Next(next, out) => {
                         current = next;
                         data = out;
@@ -512,9 +544,13 @@ impl Run<'_> {
         }
     }
 
-    async fn state(&self, name: &str, state: &State, input: Value) -> Result<Step, StatesError> {
+    async fn state(&self, name: &str, state: &State, input: Value, vars: &Vars) -> Result<Step, StatesError> {
         let kind = state.type_name();
-        let ctx = self.ctx_for(name, 0, None);
+        let scope = Value::Object(vars.visible());
+        let scope = &scope;
+        let ctx = self.ctx_for(name, 0, None, scope);
+        // What the state assigns, applied once its output is made (crate::variables).
+        let mut assigned: Option<Map<String, Value>> = None;
         self.history.state_entered(self.now(), kind, name, &input);
         let step = match state {
             State::Pass(p) => {
@@ -524,6 +560,7 @@ impl Run<'_> {
                     None => effective,
                 };
                 let result = p.result.clone().unwrap_or(effective);
+                assigned = evaluate_assign(&p.io.assign, &result, &ctx, &mut self.rng())?;
                 let out = output_path(&p.io, result_path(&p.result_path, &input, result)?, &ctx)?;
                 Self::advance(state, out)
             }
@@ -533,8 +570,13 @@ impl Run<'_> {
                 for rule in &c.choices {
                     if choice::evaluate(rule, &effective, &ctx)? {
                         next = rule.next.clone();
+                        assigned = evaluate_assign(&rule.assign, &effective, &ctx, &mut self.rng())?;
                         break;
                     }
+                }
+                if next.is_none() && c.default.is_some() {
+                    // The state's own Assign goes with its Default.
+                    assigned = evaluate_assign(&c.io.assign, &effective, &ctx, &mut self.rng())?;
                 }
                 let next = next.or_else(|| c.default.clone()).ok_or_else(|| {
                     StatesError::new(
@@ -591,6 +633,7 @@ impl Run<'_> {
                     .clock
                     .sleep(Duration::from_secs_f64(seconds.max(0.0)))
                     .await;
+                assigned = evaluate_assign(&w.io.assign, &effective, &ctx, &mut self.rng())?;
                 Self::advance(state, output_path(&w.io, effective, &ctx)?)
             }
             State::Succeed(s) => {
@@ -613,119 +656,140 @@ impl Run<'_> {
                 ));
             }
             State::Task(t) => {
-                self.guarded(name, state, &t.handling, &t.io, input, |eff| {
-                    self.task(name, t, eff)
-                })
-                .await?
+                let (step, a) = self
+                    .guarded(name, state, (&t.handling, &t.io), input, scope, |eff| {
+                        self.task(name, t, eff)
+                    })
+                    .await?;
+                assigned = a;
+                step
             }
             State::Parallel(p) => {
-                self.guarded(name, state, &p.handling, &p.io, input, |eff| {
-                    Box::pin(async move {
-                        self.history
-                            .record(self.now(), "ParallelStateStarted", || json!({}));
-                        // As on AWS, the first branch to fail fails the state; the others stop.
-                        let runs = p
-                            .branches
-                            .iter()
-                            .enumerate()
-                            .map(|(i, b)| {
-                                let run = self.machine(b, eff.clone());
-                                async move { (i, run.await) }
-                            })
-                            .collect::<futures::stream::FuturesUnordered<_>>();
-                        let out = first_failure_or_all(runs, p.branches.len()).await;
-                        let kind = if out.is_ok() {
-                            "ParallelStateSucceeded"
-                        } else {
-                            "ParallelStateFailed"
-                        };
-                        self.history.record(self.now(), kind, || json!({}));
-                        out.map(Value::Array)
+                let (step, a) = self
+                    .guarded(name, state, (&p.handling, &p.io), input, scope, |eff| {
+                        Box::pin(async move {
+                            self.history
+                                .record(self.now(), "ParallelStateStarted", || json!({}));
+                            // As on AWS, the first branch to fail fails the state; the others stop.
+                            let runs = p
+                                .branches
+                                .iter()
+                                .enumerate()
+                                .map(|(i, b)| {
+                                    let eff = eff.clone();
+                                    // Each branch reads the variables around it and keeps its own.
+                                    async move {
+                                        let branch_scope = vars.inner();
+                                        (i, self.machine(b, eff, &branch_scope).await)
+                                    }
+                                })
+                                .collect::<futures::stream::FuturesUnordered<_>>();
+                            let out = first_failure_or_all(runs, p.branches.len()).await;
+                            let kind = if out.is_ok() {
+                                "ParallelStateSucceeded"
+                            } else {
+                                "ParallelStateFailed"
+                            };
+                            self.history.record(self.now(), kind, || json!({}));
+                            out.map(Value::Array)
+                        })
                     })
-                })
-                .await?
+                    .await?;
+                assigned = a;
+                step
             }
             State::Map(m) => {
                 let ctx = &ctx;
-                self.guarded(name, state, &m.handling, &m.io, input, |eff| {
-                    Box::pin(async move {
-                        if m.item_processor.is_distributed() {
+                let (step, a) = self
+                    .guarded(name, state, (&m.handling, &m.io), input, scope, |eff| {
+                        Box::pin(async move {
+                            if m.item_processor.is_distributed() {
+                                let max_concurrency = match &m.max_concurrency_path {
+                                    Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
+                                    None => m.max_concurrency.unwrap_or(0),
+                                };
+                                return self.distributed_map(name, m, eff, ctx, max_concurrency).await;
+                            }
+                            let items = match &m.items_path {
+                                Some(p) => paths::select(p, &eff, ctx)?,
+                                None => eff.clone(),
+                            };
+                            let items = items.as_array().cloned().ok_or_else(|| {
+                                StatesError::runtime(format!(
+                                    "the ItemsPath of '{name}' does not select an array"
+                                ))
+                            })?;
+                            self.history.record(
+                                self.now(),
+                                "MapStateStarted",
+                                || json!({"mapStateStartedEventDetails": {"length": items.len()}}),
+                            );
+                            let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
+                            let items_len = items.len();
                             let max_concurrency = match &m.max_concurrency_path {
                                 Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
                                 None => m.max_concurrency.unwrap_or(0),
                             };
-                            return self.distributed_map(name, m, eff, ctx, max_concurrency).await;
-                        }
-                        let items = match &m.items_path {
-                            Some(p) => paths::select(p, &eff, ctx)?,
-                            None => eff.clone(),
-                        };
-                        let items = items.as_array().cloned().ok_or_else(|| {
-                            StatesError::runtime(format!(
-                                "the ItemsPath of '{name}' does not select an array"
-                            ))
-                        })?;
-                        self.history.record(
-                            self.now(),
-                            "MapStateStarted",
-                            || json!({"mapStateStartedEventDetails": {"length": items.len()}}),
-                        );
-                        let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
-                        let items_len = items.len();
-                        let max_concurrency = match &m.max_concurrency_path {
-                            Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
-                            None => m.max_concurrency.unwrap_or(0),
-                        };
-                        let limit = match max_concurrency {
-                            0 => items.len().max(1),
-                            n => n as usize,
-                        };
-                        let runs = items.into_iter().enumerate().map(|(i, item)| {
-                            let eff = &eff;
-                            async move {
-                                let ctx = self.ctx_for(
-                                    name,
-                                    0,
-                                    Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
-                                );
-                                let item_input = match selector {
-                                    Some(t) => match apply_template(t, eff, &ctx, &mut self.rng()) {
-                                        Ok(v) => v,
-                                        Err(e) => return (i, Err(e)),
-                                    },
-                                    None => item,
-                                };
-                                self.history.record(
+                            let limit = match max_concurrency {
+                                0 => items.len().max(1),
+                                n => n as usize,
+                            };
+                            let runs = items.into_iter().enumerate().map(|(i, item)| {
+                                let eff = &eff;
+                                async move {
+                                    let ctx = self.ctx_for(
+                                        name,
+                                        0,
+                                        Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
+                                        scope,
+                                    );
+                                    let item_input = match selector {
+                                        Some(t) => match apply_template(t, eff, &ctx, &mut self.rng()) {
+                                            Ok(v) => v,
+                                            Err(e) => return (i, Err(e)),
+                                        },
+                                        None => item,
+                                    };
+                                    self.history.record(
                                     self.now(),
                                     "MapIterationStarted",
                                     || json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
                                 );
-                                let out = self.machine(&m.item_processor, item_input).await;
-                                let (kind, details) = if out.is_ok() {
-                                    ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
-                                } else {
-                                    ("MapIterationFailed", "mapIterationFailedEventDetails")
-                                };
-                                self.history.record(
-                                    self.now(),
-                                    kind,
-                                    || json!({details: {"name": name, "index": i}}),
-                                );
-                                (i, out)
-                            }
-                        });
-                        // The first iteration to fail fails the Map; the rest stop.
-                        first_failure_or_all(stream::iter(runs).buffer_unordered(limit), items_len)
-                            .await
-                            .map(Value::Array)
+                                    let iteration_scope = vars.inner();
+                                    let out = self
+                                        .machine(&m.item_processor, item_input, &iteration_scope)
+                                        .await;
+                                    let (kind, details) = if out.is_ok() {
+                                        ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
+                                    } else {
+                                        ("MapIterationFailed", "mapIterationFailedEventDetails")
+                                    };
+                                    self.history.record(
+                                        self.now(),
+                                        kind,
+                                        || json!({details: {"name": name, "index": i}}),
+                                    );
+                                    (i, out)
+                                }
+                            });
+                            // The first iteration to fail fails the Map; the rest stop.
+                            first_failure_or_all(stream::iter(runs).buffer_unordered(limit), items_len)
+                                .await
+                                .map(Value::Array)
+                        })
                     })
-                })
-                .await?
+                    .await?;
+                assigned = a;
+                step
             }
         };
         let (Step::Next(_, out) | Step::End(out)) = &step;
         within_payload_limit(out, || format!("the output of '{name}'"))?;
-        self.history.state_exited(self.now(), kind, name, out);
+        if let Some(values) = &assigned {
+            vars.assign(values)?;
+        }
+        self.history
+            .state_exited(self.now(), kind, name, out, assigned.as_ref());
         Ok(step)
     }
 
@@ -741,11 +805,11 @@ impl Run<'_> {
         &'s self,
         name: &str,
         state: &State,
-        h: &Handling,
-        io: &Io,
+        (h, io): (&Handling, &Io),
         input: Value,
+        scope: &Value,
         work: F,
-    ) -> Result<Step, StatesError>
+    ) -> Result<(Step, Option<Map<String, Value>>), StatesError>
     where
         F: Fn(Value) -> BoxFuture<'s, Result<Value, StatesError>>,
     {
@@ -759,7 +823,7 @@ impl Run<'_> {
                     }
                     _ => None,
                 };
-                let ctx = self.ctx_for(name, retry, token.map(|t| ("Task", json!({"Token": t}))));
+                let ctx = self.ctx_for(name, retry, token.map(|t| ("Task", json!({"Token": t}))), scope);
                 let effective = input_path(io, &input, &ctx)?;
                 // Map applies Parameters per item (ItemSelector); everything else here.
                 let effective = match (&h.parameters, state) {
@@ -778,15 +842,19 @@ impl Run<'_> {
                 })
                 .await?;
             within_payload_limit(&result, || format!("the result of '{name}'"))?;
-            let ctx = self.ctx_for(name, retries, None);
+            let ctx = self.ctx_for(name, retries, None, scope);
             let result = match &h.result_selector {
                 Some(t) => apply_template(t, &result, &ctx, &mut self.rng())?,
                 None => result,
             };
-            output_path(io, result_path(&h.result_path, &input, result)?, &ctx)
+            let assigned = evaluate_assign(&io.assign, &result, &ctx, &mut self.rng())?;
+            Ok((
+                output_path(io, result_path(&h.result_path, &input, result)?, &ctx)?,
+                assigned,
+            ))
         };
         match attempt.await {
-            Ok(out) => Ok(Self::advance(state, out)),
+            Ok((out, assigned)) => Ok((Self::advance(state, out), assigned)),
             Err(e) if self.has_timed_out() => Err(e),
             Err(e) => match h
                 .catch
@@ -794,8 +862,11 @@ impl Run<'_> {
                 .find(|c: &&Catcher| matches(&c.error_equals, &e.error))
             {
                 Some(c) => {
+                    // A catcher's Assign reads the error output.
+                    let ctx = self.ctx_for(name, 0, None, scope);
+                    let assigned = evaluate_assign(&c.assign, &e.to_value(), &ctx, &mut self.rng())?;
                     let out = result_path(&c.result_path, &input, e.to_value())?;
-                    Ok(Step::Next(c.next.clone(), out))
+                    Ok((Step::Next(c.next.clone(), out), assigned))
                 }
                 None => Err(e),
             },

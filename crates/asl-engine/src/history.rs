@@ -69,11 +69,23 @@ impl History {
         );
     }
 
-    pub fn state_exited(&self, at: OffsetDateTime, kind: &str, name: &str, output: &Value) {
-        self.record(
-            at,
-            &format!("{kind}StateExited"),
-            || json!({"stateExitedEventDetails": {"name": name, "output": output.to_string()}}),
-        );
+    /// A state's exit, with the variables it assigned (each value as its JSON text, as
+    /// AWS's `assignedVariables`).
+    pub fn state_exited(
+        &self,
+        at: OffsetDateTime,
+        kind: &str,
+        name: &str,
+        output: &Value,
+        assigned: Option<&serde_json::Map<String, Value>>,
+    ) {
+        self.record(at, &format!("{kind}StateExited"), || {
+            let mut details = json!({"name": name, "output": output.to_string()});
+            if let Some(values) = assigned {
+                details["assignedVariables"] = crate::variables::as_history(values);
+                details["assignedVariablesDetails"] = json!({"truncated": false});
+            }
+            json!({"stateExitedEventDetails": details})
+        });
     }
 }

@@ -12,6 +12,7 @@ mod history;
 mod intrinsics;
 pub mod paths;
 mod validate;
+pub mod variables;
 
 pub use clock::{BoxFuture, Clock, RealClock, TokioClock, VirtualClock};
 pub use definition::StateMachine;

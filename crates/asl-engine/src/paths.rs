@@ -97,6 +97,9 @@ fn to_rfc9535(path: &str) -> String {
 
 /// True when the path is syntactically valid (reference or query).
 pub fn is_valid(path: &str) -> bool {
+    if let Some((name, rest)) = crate::variables::split_reference(path) {
+        return crate::variables::is_valid_name(name) && is_valid(&rest);
+    }
     let p = path
         .strip_prefix('$')
         .map(|r| format!("${}", r.strip_prefix('$').unwrap_or(r)));
@@ -108,6 +111,21 @@ pub fn is_valid(path: &str) -> bool {
 
 /// The value a path selects from `input` (or from `context` for `$$` paths).
 pub fn select(path: &str, input: &Value, context: &Value) -> Result<Value, StatesError> {
+    // `$name…`: a workflow variable, then the rest of the path within it.
+    if let Some((name, rest)) = crate::variables::split_reference(path) {
+        let value = context[crate::variables::CONTEXT_KEY]
+            .get(name)
+            .ok_or_else(|| StatesError::runtime(format!("the variable '${name}' is not defined")))?;
+        return select(&rest, value, context);
+    }
+    if path == "$$" {
+        // The context object as `$$` shows it: without the variables riding in it.
+        let mut whole = context.clone();
+        if let Some(m) = whole.as_object_mut() {
+            m.remove(crate::variables::CONTEXT_KEY);
+        }
+        return Ok(whole);
+    }
     let (root, path) = match path.strip_prefix("$$") {
         Some(rest) => (context, format!("${rest}")),
         None => (input, path.to_owned()),

@@ -92,7 +92,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("Credentials", "cross-account Credentials"),
     ("Arguments", "JSONata Arguments"),
     ("Output", "JSONata Output"),
-    ("Assign", "workflow variables (Assign)"),
 ];
 
 const TOP_LEVEL: &[&str] = &[
@@ -109,14 +108,11 @@ const RESULT: &[&str] = &["Parameters", "ResultSelector", "ResultPath", "Retry",
 const TRANSITION: &[&str] = &["Next", "End"];
 
 fn allowed_fields(kind: &str) -> Vec<&'static str> {
-    let mut fields = vec![
-        "Type",
-        "Comment",
-        "QueryLanguage",
-        "Assign",
-        "Arguments",
-        "Output",
-    ];
+    let mut fields = vec!["Type", "Comment", "QueryLanguage", "Arguments", "Output"];
+    // Succeed and Fail end the run: nothing to assign for (developer guide, variables).
+    if !matches!(kind, "Succeed" | "Fail") {
+        fields.push("Assign");
+    }
     let extra: &[&[&str]] = match kind {
         "Task" => &[
             IO,
@@ -275,7 +271,7 @@ fn check_state_fields(kind: &str, state: &Value, at: &str, problems: &mut Vec<St
     {
         check_fields(
             c,
-            &["ErrorEquals", "Next", "ResultPath", "Comment"],
+            &["ErrorEquals", "Next", "ResultPath", "Comment", "Assign"],
             &format!("{at}, catcher {}", i + 1),
             problems,
         );
@@ -301,6 +297,25 @@ fn check_path_field(at: &str, field: &str, p: &PathField, reference_only: bool, 
             check_path(at, field, path, problems);
         }
     }
+}
+
+/// An `Assign`: an object of variables with valid names, its `.$` values valid paths or
+/// intrinsic functions.
+fn check_assign(at: &str, assign: &Option<Value>, problems: &mut Vec<String>) {
+    let Some(assign) = assign else { return };
+    let Some(map) = assign.as_object() else {
+        problems.push(format!("{at}: Assign must be an object"));
+        return;
+    };
+    for key in map.keys() {
+        let name = key.strip_suffix(".$").unwrap_or(key);
+        if !crate::variables::is_valid_name(name) {
+            problems.push(format!(
+                "{at}: '{name}' is not a valid variable name (letters, digits and _, not starting with a digit, not 'states')"
+            ));
+        }
+    }
+    check_template(at, "Assign", assign, problems);
 }
 
 fn check_template(at: &str, field: &str, v: &Value, problems: &mut Vec<String>) {
@@ -387,6 +402,7 @@ pub(crate) fn validate(sm: &StateMachine, prefix: &str, problems: &mut Vec<Strin
         if let Some(io) = io {
             check_path_field(&at, "InputPath", &io.input_path, false, problems);
             check_path_field(&at, "OutputPath", &io.output_path, false, problems);
+            check_assign(&at, &io.assign, problems);
         }
         let handling = match state {
             State::Task(s) => Some(&s.handling),
@@ -404,6 +420,7 @@ pub(crate) fn validate(sm: &StateMachine, prefix: &str, problems: &mut Vec<Strin
             }
             for c in &h.catch {
                 check_path_field(&at, "Catch ResultPath", &c.result_path, true, problems);
+                check_assign(&at, &c.assign, problems);
             }
         }
         match state {
@@ -418,6 +435,9 @@ pub(crate) fn validate(sm: &StateMachine, prefix: &str, problems: &mut Vec<Strin
                     problems.push(format!("{at} has no Choices"));
                 }
                 c.choices.iter().for_each(|r| check_rule(&at, r, true, problems));
+                c.choices
+                    .iter()
+                    .for_each(|r| check_assign(&at, &r.assign, problems));
             }
             State::Wait(w) => {
                 let given = [

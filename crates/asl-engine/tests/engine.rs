@@ -439,7 +439,7 @@ fn what_the_twin_does_not_run_is_refused_never_ignored() {
             "unknown field 'Resutl'",
         ),
         (
-            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": true}}}),
+            json!({"StartAt": "P", "States": {"P": {"Type": "Succeed", "Assign": {"x": 1}}}}),
             "Assign",
         ),
         (
