@@ -112,6 +112,15 @@ pub struct Io {
     /// Workflow variables the state sets (crate::variables).
     #[serde(default)]
     pub assign: Option<Value>,
+    /// `JSONPath` (the default) or `JSONata` for this state (crate::jsonata).
+    #[serde(default)]
+    pub query_language: Option<String>,
+    /// JSONata: the task's (or branches') input, in place of InputPath and Parameters.
+    #[serde(default)]
+    pub arguments: Option<Value>,
+    /// JSONata: the state's output, in place of ResultSelector, ResultPath and OutputPath.
+    #[serde(default)]
+    pub output: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,6 +170,9 @@ pub struct Catcher {
     /// Variables set from the error output when this catcher handles an error.
     #[serde(default)]
     pub assign: Option<Value>,
+    /// JSONata: the output handed to `Next` (by default the error output).
+    #[serde(default)]
+    pub output: Option<Value>,
 }
 
 /// Error handling and result shaping shared by Task, Parallel and Map.
@@ -193,6 +205,20 @@ pub enum State {
 }
 
 impl State {
+    /// The state's own `QueryLanguage`, if it sets one.
+    pub fn query_language(&self) -> Option<&str> {
+        match self {
+            State::Task(s) => s.io.query_language.as_deref(),
+            State::Pass(s) => s.io.query_language.as_deref(),
+            State::Choice(s) => s.io.query_language.as_deref(),
+            State::Wait(s) => s.io.query_language.as_deref(),
+            State::Succeed(s) => s.io.query_language.as_deref(),
+            State::Fail(s) => s.query_language.as_deref(),
+            State::Parallel(s) => s.io.query_language.as_deref(),
+            State::Map(s) => s.io.query_language.as_deref(),
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             State::Task(_) => "Task",
@@ -307,6 +333,12 @@ pub struct ChoiceRule {
     /// Variables set when this (top-level) rule is the one that matched.
     #[serde(default)]
     pub assign: Option<Value>,
+    /// JSONata: the rule's test, in place of Variable and a comparison.
+    #[serde(default)]
+    pub condition: Option<Value>,
+    /// JSONata: the output when this rule matched.
+    #[serde(default)]
+    pub output: Option<Value>,
     #[serde(flatten)]
     pub comparison: BTreeMap<String, Value>,
 }
@@ -316,8 +348,9 @@ pub struct ChoiceRule {
 pub struct WaitState {
     #[serde(flatten)]
     pub io: Io,
+    /// A number, or (JSONata) an expression giving one.
     #[serde(default)]
-    pub seconds: Option<f64>,
+    pub seconds: Option<Value>,
     #[serde(default)]
     pub timestamp: Option<String>,
     #[serde(default)]
@@ -342,6 +375,8 @@ pub struct SucceedState {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FailState {
+    #[serde(default)]
+    pub query_language: Option<String>,
     #[serde(default)]
     pub error: Option<String>,
     #[serde(default)]
@@ -376,6 +411,9 @@ pub struct MapState {
     pub item_processor: StateMachine,
     #[serde(default)]
     pub items_path: Option<String>,
+    /// JSONata: the items, an array or an expression giving one (in place of ItemsPath).
+    #[serde(default)]
+    pub items: Option<Value>,
     #[serde(default)]
     pub item_selector: Option<Value>,
     #[serde(default)]

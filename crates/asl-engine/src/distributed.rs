@@ -628,7 +628,7 @@ impl Run<'_> {
             timed_out: Default::default(),
         };
         // A child reads the variables of the Map's scope and keeps its own.
-        let scope = Vars::reading(visible);
+        let scope = Vars::reading(visible, false);
         let result = child.machine(&m.item_processor, input.clone(), &scope).await;
         ChildRun {
             name,

@@ -322,7 +322,7 @@ impl Engine {
 }
 
 /// Results in their index order, or the first error to happen (the rest are dropped).
-async fn first_failure_or_all<S>(mut runs: S, total: usize) -> Result<Vec<Value>, StatesError>
+pub(crate) async fn first_failure_or_all<S>(mut runs: S, total: usize) -> Result<Vec<Value>, StatesError>
 where
     S: futures::Stream<Item = (usize, Result<Value, StatesError>)> + Unpin,
 {
@@ -450,7 +450,7 @@ pub fn result_path(rp: &PathField, raw_input: &Value, result: Value) -> Result<V
     }
 }
 
-enum Step {
+pub(crate) enum Step {
     Next(String, Value),
     End(Value),
 }
@@ -475,6 +475,24 @@ impl Run<'_> {
             c[k] = v;
         }
         c
+    }
+
+    /// Sleeps `seconds`, or times the execution out when that passes its deadline: the twin
+    /// says so at once instead of sleeping there (a year, on a real clock).
+    pub(crate) async fn wait(&self, name: &str, seconds: f64) -> Result<(), StatesError> {
+        let until = self.now() + Duration::from_secs_f64(seconds.max(0.0));
+        if until > self.deadline {
+            return Err(self.time_out(format!(
+                "'{name}' waits until {}, after the execution's deadline {}",
+                until.format(&Rfc3339).unwrap_or_default(),
+                self.deadline.format(&Rfc3339).unwrap_or_default()
+            )));
+        }
+        self.engine
+            .clock
+            .sleep(Duration::from_secs_f64(seconds.max(0.0)))
+            .await;
+        Ok(())
     }
 
     pub(crate) fn has_timed_out(&self) -> bool {
@@ -521,12 +539,17 @@ impl Run<'_> {
         Box::pin(async move {
             let mut current = sm.start_at.clone();
             let mut data = input;
+            // The level's QueryLanguage, else the one around it (crate::jsonata).
+            let jsonata = sm
+                .query_language
+                .as_deref()
+                .map_or(vars.jsonata, |q| q == "JSONata");
             loop {
                 let state = sm
                     .states
                     .get(&current)
                     .ok_or_else(|| StatesError::runtime(format!("no state named '{current}'")))?;
-                match self.state(&current, state, data, vars).await? {
+                match self.state(&current, state, data, vars, jsonata).await? {
                     Step::Next(next, out) => {
                         current = next;
                         data = out;
@@ -537,14 +560,21 @@ impl Run<'_> {
         })
     }
 
-    fn advance(state: &State, out: Value) -> Step {
+    pub(crate) fn advance(state: &State, out: Value) -> Step {
         match state.transition().and_then(|t| t.next.clone()) {
             Some(next) => Step::Next(next, out),
             None => Step::End(out),
         }
     }
 
-    async fn state(&self, name: &str, state: &State, input: Value, vars: &Vars) -> Result<Step, StatesError> {
+    async fn state(
+        &self,
+        name: &str,
+        state: &State,
+        input: Value,
+        vars: &Vars,
+        default_jsonata: bool,
+    ) -> Result<Step, StatesError> {
         let kind = state.type_name();
         let scope = Value::Object(vars.visible());
         let scope = &scope;
@@ -552,49 +582,56 @@ impl Run<'_> {
         // What the state assigns, applied once its output is made (crate::variables).
         let mut assigned: Option<Map<String, Value>> = None;
         self.history.state_entered(self.now(), kind, name, &input);
-        let step = match state {
-            State::Pass(p) => {
-                let effective = input_path(&p.io, &input, &ctx)?;
-                let effective = match &p.parameters {
-                    Some(t) => apply_template(t, &effective, &ctx, &mut self.rng())?,
-                    None => effective,
-                };
-                let result = p.result.clone().unwrap_or(effective);
-                assigned = evaluate_assign(&p.io.assign, &result, &ctx, &mut self.rng())?;
-                let out = output_path(&p.io, result_path(&p.result_path, &input, result)?, &ctx)?;
-                Self::advance(state, out)
-            }
-            State::Choice(c) => {
-                let effective = input_path(&c.io, &input, &ctx)?;
-                let mut next = None;
-                for rule in &c.choices {
-                    if choice::evaluate(rule, &effective, &ctx)? {
-                        next = rule.next.clone();
-                        assigned = evaluate_assign(&rule.assign, &effective, &ctx, &mut self.rng())?;
-                        break;
+        let jsonata = state.query_language().map_or(default_jsonata, |q| q == "JSONata");
+        let step = if jsonata {
+            let (step, a) = self.jsonata_step(name, state, &input, vars, scope).await?;
+            assigned = a;
+            step
+        } else {
+            match state {
+                State::Pass(p) => {
+                    let effective = input_path(&p.io, &input, &ctx)?;
+                    let effective = match &p.parameters {
+                        Some(t) => apply_template(t, &effective, &ctx, &mut self.rng())?,
+                        None => effective,
+                    };
+                    let result = p.result.clone().unwrap_or(effective);
+                    assigned = evaluate_assign(&p.io.assign, &result, &ctx, &mut self.rng())?;
+                    let out = output_path(&p.io, result_path(&p.result_path, &input, result)?, &ctx)?;
+                    Self::advance(state, out)
+                }
+                State::Choice(c) => {
+                    let effective = input_path(&c.io, &input, &ctx)?;
+                    let mut next = None;
+                    for rule in &c.choices {
+                        if choice::evaluate(rule, &effective, &ctx)? {
+                            next = rule.next.clone();
+                            assigned = evaluate_assign(&rule.assign, &effective, &ctx, &mut self.rng())?;
+                            break;
+                        }
                     }
+                    if next.is_none() && c.default.is_some() {
+                        // The state's own Assign goes with its Default.
+                        assigned = evaluate_assign(&c.io.assign, &effective, &ctx, &mut self.rng())?;
+                    }
+                    let next = next.or_else(|| c.default.clone()).ok_or_else(|| {
+                        StatesError::new(
+                            "States.NoChoiceMatched",
+                            format!("no choice rule of '{name}' matched and there is no Default"),
+                        )
+                    })?;
+                    Step::Next(next, output_path(&c.io, effective, &ctx)?)
                 }
-                if next.is_none() && c.default.is_some() {
-                    // The state's own Assign goes with its Default.
-                    assigned = evaluate_assign(&c.io.assign, &effective, &ctx, &mut self.rng())?;
-                }
-                let next = next.or_else(|| c.default.clone()).ok_or_else(|| {
-                    StatesError::new(
-                        "States.NoChoiceMatched",
-                        format!("no choice rule of '{name}' matched and there is no Default"),
-                    )
-                })?;
-                Step::Next(next, output_path(&c.io, effective, &ctx)?)
-            }
-            State::Wait(w) => {
-                let effective = input_path(&w.io, &input, &ctx)?;
-                let seconds = if let Some(s) = w.seconds {
-                    s
-                } else if let Some(p) = &w.seconds_path {
-                    // AWS takes a whole number of seconds from 0 to 99 999 999 here, as in
-                    // `Seconds`; anything else fails the execution with States.Runtime.
-                    let value = paths::select(p, &effective, &ctx)?;
-                    match value.as_f64() {
+                State::Wait(w) => {
+                    let effective = input_path(&w.io, &input, &ctx)?;
+                    // JSONPath: `Seconds` is a number (validated).
+                    let seconds = if let Some(s) = w.seconds.as_ref().and_then(Value::as_f64) {
+                        s
+                    } else if let Some(p) = &w.seconds_path {
+                        // AWS takes a whole number of seconds from 0 to 99 999 999 here, as in
+                        // `Seconds`; anything else fails the execution with States.Runtime.
+                        let value = paths::select(p, &effective, &ctx)?;
+                        match value.as_f64() {
                         Some(n) if n.fract() == 0.0 && (0.0..=99_999_999.0).contains(&n) => n,
                         _ => {
                             return Err(StatesError::runtime(format!(
@@ -602,185 +639,173 @@ impl Run<'_> {
                             )))
                         }
                     }
-                } else {
-                    let ts = match (&w.timestamp, &w.timestamp_path) {
-                        (Some(t), _) => Value::String(t.clone()),
-                        (_, Some(p)) => paths::select(p, &effective, &ctx)?,
-                        _ => return Err(StatesError::runtime(format!("'{name}' has no wait time"))),
+                    } else {
+                        let ts = match (&w.timestamp, &w.timestamp_path) {
+                            (Some(t), _) => Value::String(t.clone()),
+                            (_, Some(p)) => paths::select(p, &effective, &ctx)?,
+                            _ => return Err(StatesError::runtime(format!("'{name}' has no wait time"))),
+                        };
+                        // RFC 3339 as AWS reads it: a `T` between date and time (a space, which
+                        // RFC 3339 tolerates, is refused), and an offset or `Z`.
+                        let at = ts
+                            .as_str()
+                            .filter(|s| s.as_bytes().get(10) == Some(&b'T'))
+                            .and_then(|s| time::OffsetDateTime::parse(s, &Rfc3339).ok())
+                            .ok_or_else(|| {
+                                StatesError::runtime(format!("the timestamp of '{name}' is not RFC 3339"))
+                            })?;
+                        (at - self.now()).as_seconds_f64().max(0.0)
                     };
-                    // RFC 3339 as AWS reads it: a `T` between date and time (a space, which
-                    // RFC 3339 tolerates, is refused), and an offset or `Z`.
-                    let at = ts
-                        .as_str()
-                        .filter(|s| s.as_bytes().get(10) == Some(&b'T'))
-                        .and_then(|s| time::OffsetDateTime::parse(s, &Rfc3339).ok())
-                        .ok_or_else(|| {
-                            StatesError::runtime(format!("the timestamp of '{name}' is not RFC 3339"))
-                        })?;
-                    (at - self.now()).as_seconds_f64().max(0.0)
-                };
-                // A wait past the execution's deadline times it out; the twin says so at once
-                // instead of sleeping there (a year, on a real clock).
-                let until = self.now() + Duration::from_secs_f64(seconds.max(0.0));
-                if until > self.deadline {
-                    return Err(self.time_out(format!(
-                        "'{name}' waits until {}, after the execution's deadline {}",
-                        until.format(&Rfc3339).unwrap_or_default(),
-                        self.deadline.format(&Rfc3339).unwrap_or_default()
-                    )));
+                    self.wait(name, seconds).await?;
+                    assigned = evaluate_assign(&w.io.assign, &effective, &ctx, &mut self.rng())?;
+                    Self::advance(state, output_path(&w.io, effective, &ctx)?)
                 }
-                self.engine
-                    .clock
-                    .sleep(Duration::from_secs_f64(seconds.max(0.0)))
-                    .await;
-                assigned = evaluate_assign(&w.io.assign, &effective, &ctx, &mut self.rng())?;
-                Self::advance(state, output_path(&w.io, effective, &ctx)?)
-            }
-            State::Succeed(s) => {
-                let effective = input_path(&s.io, &input, &ctx)?;
-                Step::End(output_path(&s.io, effective, &ctx)?)
-            }
-            State::Fail(f) => {
-                let error = match &f.error_path {
-                    Some(p) => paths::select(p, &input, &ctx)?.as_str().map(str::to_owned),
-                    None => f.error.clone(),
-                };
-                let cause = match &f.cause_path {
-                    Some(p) => paths::select(p, &input, &ctx)?.as_str().map(str::to_owned),
-                    None => f.cause.clone(),
-                };
-                // A Fail state without Error reports no error name, as AWS does.
-                return Err(StatesError::new(
-                    error.unwrap_or_default(),
-                    cause.unwrap_or_default(),
-                ));
-            }
-            State::Task(t) => {
-                let (step, a) = self
-                    .guarded(name, state, (&t.handling, &t.io), input, scope, |eff| {
-                        self.task(name, t, eff)
-                    })
-                    .await?;
-                assigned = a;
-                step
-            }
-            State::Parallel(p) => {
-                let (step, a) = self
-                    .guarded(name, state, (&p.handling, &p.io), input, scope, |eff| {
-                        Box::pin(async move {
-                            self.history
-                                .record(self.now(), "ParallelStateStarted", || json!({}));
-                            // As on AWS, the first branch to fail fails the state; the others stop.
-                            let runs = p
-                                .branches
-                                .iter()
-                                .enumerate()
-                                .map(|(i, b)| {
-                                    let eff = eff.clone();
-                                    // Each branch reads the variables around it and keeps its own.
-                                    async move {
-                                        let branch_scope = vars.inner();
-                                        (i, self.machine(b, eff, &branch_scope).await)
-                                    }
-                                })
-                                .collect::<futures::stream::FuturesUnordered<_>>();
-                            let out = first_failure_or_all(runs, p.branches.len()).await;
-                            let kind = if out.is_ok() {
-                                "ParallelStateSucceeded"
-                            } else {
-                                "ParallelStateFailed"
-                            };
-                            self.history.record(self.now(), kind, || json!({}));
-                            out.map(Value::Array)
+                State::Succeed(s) => {
+                    let effective = input_path(&s.io, &input, &ctx)?;
+                    Step::End(output_path(&s.io, effective, &ctx)?)
+                }
+                State::Fail(f) => {
+                    let error = match &f.error_path {
+                        Some(p) => paths::select(p, &input, &ctx)?.as_str().map(str::to_owned),
+                        None => f.error.clone(),
+                    };
+                    let cause = match &f.cause_path {
+                        Some(p) => paths::select(p, &input, &ctx)?.as_str().map(str::to_owned),
+                        None => f.cause.clone(),
+                    };
+                    // A Fail state without Error reports no error name, as AWS does.
+                    return Err(StatesError::new(
+                        error.unwrap_or_default(),
+                        cause.unwrap_or_default(),
+                    ));
+                }
+                State::Task(t) => {
+                    let (step, a) = self
+                        .guarded(name, state, (&t.handling, &t.io), input, scope, |eff| {
+                            self.task(name, t, eff)
                         })
-                    })
-                    .await?;
-                assigned = a;
-                step
-            }
-            State::Map(m) => {
-                let ctx = &ctx;
-                let (step, a) = self
-                    .guarded(name, state, (&m.handling, &m.io), input, scope, |eff| {
-                        Box::pin(async move {
-                            if m.item_processor.is_distributed() {
+                        .await?;
+                    assigned = a;
+                    step
+                }
+                State::Parallel(p) => {
+                    let (step, a) = self
+                        .guarded(name, state, (&p.handling, &p.io), input, scope, |eff| {
+                            Box::pin(async move {
+                                self.history
+                                    .record(self.now(), "ParallelStateStarted", || json!({}));
+                                // As on AWS, the first branch to fail fails the state; the others stop.
+                                let runs = p
+                                    .branches
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, b)| {
+                                        let eff = eff.clone();
+                                        // Each branch reads the variables around it and keeps its own.
+                                        async move {
+                                            let branch_scope = vars.inner(false);
+                                            (i, self.machine(b, eff, &branch_scope).await)
+                                        }
+                                    })
+                                    .collect::<futures::stream::FuturesUnordered<_>>();
+                                let out = first_failure_or_all(runs, p.branches.len()).await;
+                                let kind = if out.is_ok() {
+                                    "ParallelStateSucceeded"
+                                } else {
+                                    "ParallelStateFailed"
+                                };
+                                self.history.record(self.now(), kind, || json!({}));
+                                out.map(Value::Array)
+                            })
+                        })
+                        .await?;
+                    assigned = a;
+                    step
+                }
+                State::Map(m) => {
+                    let ctx = &ctx;
+                    let (step, a) = self
+                        .guarded(name, state, (&m.handling, &m.io), input, scope, |eff| {
+                            Box::pin(async move {
+                                if m.item_processor.is_distributed() {
+                                    let max_concurrency = match &m.max_concurrency_path {
+                                        Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
+                                        None => m.max_concurrency.unwrap_or(0),
+                                    };
+                                    return self.distributed_map(name, m, eff, ctx, max_concurrency).await;
+                                }
+                                let items = match &m.items_path {
+                                    Some(p) => paths::select(p, &eff, ctx)?,
+                                    None => eff.clone(),
+                                };
+                                let items = items.as_array().cloned().ok_or_else(|| {
+                                    StatesError::runtime(format!(
+                                        "the ItemsPath of '{name}' does not select an array"
+                                    ))
+                                })?;
+                                self.history.record(
+                                    self.now(),
+                                    "MapStateStarted",
+                                    || json!({"mapStateStartedEventDetails": {"length": items.len()}}),
+                                );
+                                let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
+                                let items_len = items.len();
                                 let max_concurrency = match &m.max_concurrency_path {
                                     Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
                                     None => m.max_concurrency.unwrap_or(0),
                                 };
-                                return self.distributed_map(name, m, eff, ctx, max_concurrency).await;
-                            }
-                            let items = match &m.items_path {
-                                Some(p) => paths::select(p, &eff, ctx)?,
-                                None => eff.clone(),
-                            };
-                            let items = items.as_array().cloned().ok_or_else(|| {
-                                StatesError::runtime(format!(
-                                    "the ItemsPath of '{name}' does not select an array"
-                                ))
-                            })?;
-                            self.history.record(
-                                self.now(),
-                                "MapStateStarted",
-                                || json!({"mapStateStartedEventDetails": {"length": items.len()}}),
-                            );
-                            let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
-                            let items_len = items.len();
-                            let max_concurrency = match &m.max_concurrency_path {
-                                Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
-                                None => m.max_concurrency.unwrap_or(0),
-                            };
-                            let limit = match max_concurrency {
-                                0 => items.len().max(1),
-                                n => n as usize,
-                            };
-                            let runs = items.into_iter().enumerate().map(|(i, item)| {
-                                let eff = &eff;
-                                async move {
-                                    let ctx = self.ctx_for(
-                                        name,
-                                        0,
-                                        Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
-                                        scope,
-                                    );
-                                    let item_input = match selector {
-                                        Some(t) => match apply_template(t, eff, &ctx, &mut self.rng()) {
-                                            Ok(v) => v,
-                                            Err(e) => return (i, Err(e)),
-                                        },
-                                        None => item,
-                                    };
-                                    self.history.record(
+                                let limit = match max_concurrency {
+                                    0 => items.len().max(1),
+                                    n => n as usize,
+                                };
+                                let runs = items.into_iter().enumerate().map(|(i, item)| {
+                                    let eff = &eff;
+                                    async move {
+                                        let ctx = self.ctx_for(
+                                            name,
+                                            0,
+                                            Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
+                                            scope,
+                                        );
+                                        let item_input = match selector {
+                                            Some(t) => match apply_template(t, eff, &ctx, &mut self.rng()) {
+                                                Ok(v) => v,
+                                                Err(e) => return (i, Err(e)),
+                                            },
+                                            None => item,
+                                        };
+                                        self.history.record(
                                     self.now(),
                                     "MapIterationStarted",
                                     || json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
                                 );
-                                    let iteration_scope = vars.inner();
-                                    let out = self
-                                        .machine(&m.item_processor, item_input, &iteration_scope)
-                                        .await;
-                                    let (kind, details) = if out.is_ok() {
-                                        ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
-                                    } else {
-                                        ("MapIterationFailed", "mapIterationFailedEventDetails")
-                                    };
-                                    self.history.record(
-                                        self.now(),
-                                        kind,
-                                        || json!({details: {"name": name, "index": i}}),
-                                    );
-                                    (i, out)
-                                }
-                            });
-                            // The first iteration to fail fails the Map; the rest stop.
-                            first_failure_or_all(stream::iter(runs).buffer_unordered(limit), items_len)
-                                .await
-                                .map(Value::Array)
+                                        let iteration_scope = vars.inner(false);
+                                        let out = self
+                                            .machine(&m.item_processor, item_input, &iteration_scope)
+                                            .await;
+                                        let (kind, details) = if out.is_ok() {
+                                            ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
+                                        } else {
+                                            ("MapIterationFailed", "mapIterationFailedEventDetails")
+                                        };
+                                        self.history.record(
+                                            self.now(),
+                                            kind,
+                                            || json!({details: {"name": name, "index": i}}),
+                                        );
+                                        (i, out)
+                                    }
+                                });
+                                // The first iteration to fail fails the Map; the rest stop.
+                                first_failure_or_all(stream::iter(runs).buffer_unordered(limit), items_len)
+                                    .await
+                                    .map(Value::Array)
+                            })
                         })
-                    })
-                    .await?;
-                assigned = a;
-                step
+                        .await?;
+                    assigned = a;
+                    step
+                }
             }
         };
         let (Step::Next(_, out) | Step::End(out)) = &step;
@@ -877,7 +902,7 @@ impl Run<'_> {
     /// stands. Waits are `IntervalSeconds · BackoffRate^n`, capped by `MaxDelaySeconds`, and
     /// drawn uniformly below that ceiling with `JitterStrategy: FULL`. `work` gets the number
     /// of retries so far; the result comes with it.
-    async fn with_retry<'s, F>(
+    pub(crate) async fn with_retry<'s, F>(
         &'s self,
         name: &str,
         retriers: &[Retrier],
@@ -924,7 +949,7 @@ impl Run<'_> {
         }
     }
 
-    fn task<'s>(
+    pub(crate) fn task<'s>(
         &'s self,
         name: &'s str,
         t: &'s TaskState,
@@ -1052,7 +1077,7 @@ fn region_of(arn: &str) -> &str {
 /// MaxConcurrencyPath must give a whole number from 0 (no limit) to 2^32 - 1, the range
 /// of MaxConcurrency; anything else (a string, a fraction, a negative number) fails the
 /// execution with States.Runtime.
-fn map_concurrency_from(name: &str, value: &Value) -> Result<u32, StatesError> {
+pub(crate) fn map_concurrency_from(name: &str, value: &Value) -> Result<u32, StatesError> {
     let what = format!("MaxConcurrencyPath of '{name}'");
     crate::distributed::whole_from(value, &what, 0, u64::from(u32::MAX)).map(|n| n as u32)
 }

@@ -351,6 +351,11 @@ fn array<'v>(name: &str, v: &'v Value) -> Result<&'v Vec<Value>, StatesError> {
         .ok_or_else(|| StatesError::intrinsic(format!("{name} needs an array, got {v}")))
 }
 
+/// An intrinsic by name over evaluated arguments (JSONata's added functions share them).
+pub(crate) fn call_by_name(name: &str, args: &[Value]) -> Result<Value, StatesError> {
+    call(name, args, &mut crate::Rng::new(0))
+}
+
 fn call(name: &str, a: &[Value], rng: &mut crate::Rng) -> Result<Value, StatesError> {
     Ok(match name {
         "States.StringToJson" => {

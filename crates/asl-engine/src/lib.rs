@@ -10,6 +10,8 @@ mod error;
 mod executor;
 mod history;
 mod intrinsics;
+pub mod jsonata;
+mod jsonata_states;
 pub mod paths;
 mod validate;
 pub mod variables;

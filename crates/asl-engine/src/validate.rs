@@ -27,7 +27,7 @@ pub enum DefinitionError {
 pub fn parse_definition(text: &str) -> Result<StateMachine, DefinitionError> {
     let raw: Value = serde_json::from_str(text).map_err(|e| DefinitionError::Json(e.to_string()))?;
     let mut problems = Vec::new();
-    check_types(&raw, "", &mut problems);
+    check_types(&raw, "", false, &mut problems);
     if !problems.is_empty() {
         return Err(DefinitionError::Problems(problems));
     }
@@ -41,21 +41,29 @@ pub fn parse_definition(text: &str) -> Result<StateMachine, DefinitionError> {
     }
 }
 
-fn check_types(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
+fn check_types(machine: &Value, prefix: &str, outer_jsonata: bool, problems: &mut Vec<String>) {
     let top = if prefix.is_empty() {
         TOP_LEVEL
     } else {
         BRANCH_LEVEL
     };
     check_fields(machine, top, &format!("{prefix}the state machine"), problems);
+    let default_jsonata = language(
+        machine,
+        outer_jsonata,
+        &format!("{prefix}the state machine"),
+        problems,
+    );
     let Some(states) = machine.get("States").and_then(Value::as_object) else {
         problems.push(format!("{prefix}the state machine has no States object"));
         return;
     };
     for (name, state) in states {
         let at = format!("{prefix}state '{name}'");
+        let jsonata = language(state, default_jsonata, &at, problems);
         if let Some(kind) = state.get("Type").and_then(Value::as_str) {
             check_state_fields(kind, state, &at, problems);
+            check_query_language_fields(kind, state, &at, jsonata, problems);
         }
         match state.get("Type").and_then(Value::as_str) {
             None => problems.push(format!("{at} has no Type")),
@@ -68,12 +76,12 @@ fn check_types(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
                     .flatten()
                     .enumerate()
                 {
-                    check_types(b, &format!("{at}, branch {}: ", i + 1), problems);
+                    check_types(b, &format!("{at}, branch {}: ", i + 1), jsonata, problems);
                 }
             }
             Some("Map") => {
                 if let Some(p) = state.get("ItemProcessor").or_else(|| state.get("Iterator")) {
-                    check_types(p, &format!("{at}, item processor: "), problems);
+                    check_types(p, &format!("{at}, item processor: "), jsonata, problems);
                 }
             }
             _ => {}
@@ -90,8 +98,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ),
     ("HeartbeatSecondsPath", "HeartbeatSecondsPath"),
     ("Credentials", "cross-account Credentials"),
-    ("Arguments", "JSONata Arguments"),
-    ("Output", "JSONata Output"),
 ];
 
 const TOP_LEVEL: &[&str] = &[
@@ -145,6 +151,7 @@ fn allowed_fields(kind: &str) -> Vec<&'static str> {
                 "ItemProcessor",
                 "Iterator",
                 "ItemsPath",
+                "Items",
                 "ItemSelector",
                 "MaxConcurrency",
                 "MaxConcurrencyPath",
@@ -184,12 +191,110 @@ pub(crate) fn check_fields(object: &Value, allowed: &[&str], at: &str, problems:
             problems.push(format!("{at} uses {what}, which the local twin does not support"));
         }
     }
-    match map.get("QueryLanguage").map(|v| v.as_str()) {
-        None | Some(Some("JSONPath")) => {}
-        Some(Some("JSONata")) => problems.push(format!(
-            "{at} uses QueryLanguage JSONata, which the local twin does not support yet"
-        )),
-        Some(other) => problems.push(format!("{at} has an invalid QueryLanguage {other:?}")),
+}
+
+/// Whether `object` (a state machine or a state) is JSONata: its own `QueryLanguage`, else
+/// that of the level around it. A JSONPath state inside a JSONata state machine is refused,
+/// as AWS refuses it.
+fn language(object: &Value, outer_jsonata: bool, at: &str, problems: &mut Vec<String>) -> bool {
+    match object.get("QueryLanguage").map(|v| v.as_str()) {
+        None => outer_jsonata,
+        Some(Some("JSONata")) => true,
+        Some(Some("JSONPath")) => {
+            if outer_jsonata {
+                problems.push(format!("{at} uses JSONPath inside a JSONata state machine"));
+            }
+            false
+        }
+        Some(other) => {
+            problems.push(format!("{at} has an invalid QueryLanguage {other:?}"));
+            outer_jsonata
+        }
+    }
+}
+
+/// Fields of one query language are refused in a state of the other; JSONata expressions
+/// must parse.
+fn check_query_language_fields(
+    kind: &str,
+    state: &Value,
+    at: &str,
+    jsonata: bool,
+    problems: &mut Vec<String>,
+) {
+    const JSONPATH_ONLY: &[&str] = &[
+        "InputPath",
+        "OutputPath",
+        "Parameters",
+        "ResultSelector",
+        "ResultPath",
+        "ItemsPath",
+        "SecondsPath",
+        "TimestampPath",
+        "ErrorPath",
+        "CausePath",
+        "MaxConcurrencyPath",
+        "TimeoutSecondsPath",
+        "Result",
+    ];
+    const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items"];
+    let (refused, language): (&[&str], &str) = if jsonata {
+        (JSONPATH_ONLY, "JSONata")
+    } else {
+        (JSONATA_ONLY, "JSONPath")
+    };
+    for field in refused {
+        if state.get(*field).is_some() {
+            problems.push(format!("{at} is a {language} state and cannot use {field}"));
+        }
+    }
+    let rules = state
+        .get("Choices")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    let catchers = state.get("Catch").and_then(Value::as_array).into_iter().flatten();
+    let (in_rules, in_catchers) = if jsonata {
+        ("Variable", "ResultPath")
+    } else {
+        ("Condition", "Output")
+    };
+    let parts = rules
+        .map(|r| (r, in_rules))
+        .chain(catchers.map(|c| (c, in_catchers)));
+    for (part, forbidden) in parts {
+        if part.get(forbidden).is_some() {
+            problems.push(format!("{at} is a {language} state and cannot use {forbidden}"));
+        }
+    }
+    if jsonata {
+        if kind == "Map" && state.get("ItemReader").is_some() {
+            problems.push(format!(
+                "{at}: a Distributed Map in JSONata is not supported by the local twin"
+            ));
+        }
+        check_expressions(state, at, problems);
+    } else if state.get("Seconds").is_some_and(Value::is_string) {
+        problems.push(format!("{at}: Seconds must be a number in a JSONPath state"));
+    }
+}
+
+/// Every `{% … %}` string in a JSONata state must be a valid expression.
+fn check_expressions(v: &Value, at: &str, problems: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            if let Some(expr) = crate::jsonata::expression(s) {
+                if let Err(e) = crate::jsonata::parses(expr) {
+                    problems.push(format!("{at}: the JSONata expression '{expr}' is invalid: {e}"));
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| check_expressions(v, at, problems)),
+        Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "Branches" | "ItemProcessor" | "Iterator"))
+            .for_each(|(_, v)| check_expressions(v, at, problems)),
+        _ => {}
     }
 }
 
@@ -199,6 +304,10 @@ fn check_state_fields(kind: &str, state: &Value, at: &str, problems: &mut Vec<St
     check_fields(state, &allowed_fields(kind), at, problems);
     let integer = |field: &str, min: u64, max: u64, problems: &mut Vec<String>| {
         if let Some(v) = state.get(field) {
+            // A JSONata expression gives its number when the state runs.
+            if v.as_str().and_then(crate::jsonata::expression).is_some() {
+                return;
+            }
             if !v.as_u64().is_some_and(|n| (min..=max).contains(&n)) {
                 problems.push(format!(
                     "{at}: {field} must be an integer from {min} to {max}, not {v}"
@@ -271,7 +380,7 @@ fn check_state_fields(kind: &str, state: &Value, at: &str, problems: &mut Vec<St
     {
         check_fields(
             c,
-            &["ErrorEquals", "Next", "ResultPath", "Comment", "Assign"],
+            &["ErrorEquals", "Next", "ResultPath", "Comment", "Assign", "Output"],
             &format!("{at}, catcher {}", i + 1),
             problems,
         );
@@ -358,6 +467,10 @@ fn check_rule(at: &str, rule: &ChoiceRule, top: bool, problems: &mut Vec<String>
         nested
             .into_iter()
             .for_each(|r| check_rule(at, r, false, problems));
+        return;
+    }
+    if rule.condition.is_some() {
+        // JSONata: the Condition is the whole test.
         return;
     }
     match &rule.variable {

@@ -27,6 +27,8 @@ pub const MAX_TOTAL_BYTES: usize = 10 * 1024 * 1024;
 pub(crate) struct Vars {
     outer: Map<String, Value>,
     own: Mutex<Map<String, Value>>,
+    /// Whether the states of this scope are JSONata unless they say otherwise.
+    pub(crate) jsonata: bool,
 }
 
 impl Vars {
@@ -46,18 +48,20 @@ impl Vars {
 
     /// A scope whose outer variables are `visible` (a Distributed Map's child, from the
     /// Map's context).
-    pub(crate) fn reading(visible: &Value) -> Vars {
+    pub(crate) fn reading(visible: &Value, jsonata: bool) -> Vars {
         Vars {
             outer: visible.as_object().cloned().unwrap_or_default(),
             own: Mutex::default(),
+            jsonata,
         }
     }
 
-    /// The scope of a Parallel branch, a Map iteration or a Distributed Map's child.
-    pub(crate) fn inner(&self) -> Vars {
+    /// The scope of a Parallel branch or a Map iteration of a state in the given language.
+    pub(crate) fn inner(&self, jsonata: bool) -> Vars {
         Vars {
             outer: self.visible(),
             own: Mutex::default(),
+            jsonata,
         }
     }
 
