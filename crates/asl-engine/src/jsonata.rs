@@ -22,12 +22,125 @@ pub fn expression(s: &str) -> Option<&str> {
     t.strip_prefix("{%")?.strip_suffix("%}").map(str::trim)
 }
 
-/// Whether an expression parses (for validation).
+/// JSONata's own functions (JSONata 2.0 documentation), to tell a function the twin's
+/// JSONata lacks from a name that is simply wrong.
+const JSONATA_FUNCTIONS: &[&str] = &[
+    "string",
+    "length",
+    "substring",
+    "substringBefore",
+    "substringAfter",
+    "uppercase",
+    "lowercase",
+    "trim",
+    "pad",
+    "contains",
+    "split",
+    "join",
+    "match",
+    "replace",
+    "eval",
+    "base64encode",
+    "base64decode",
+    "encodeUrlComponent",
+    "encodeUrl",
+    "decodeUrlComponent",
+    "decodeUrl",
+    "number",
+    "abs",
+    "floor",
+    "ceil",
+    "round",
+    "power",
+    "sqrt",
+    "random",
+    "formatNumber",
+    "formatBase",
+    "formatInteger",
+    "parseInteger",
+    "sum",
+    "max",
+    "min",
+    "average",
+    "boolean",
+    "not",
+    "exists",
+    "count",
+    "append",
+    "sort",
+    "reverse",
+    "shuffle",
+    "distinct",
+    "zip",
+    "keys",
+    "lookup",
+    "spread",
+    "merge",
+    "sift",
+    "each",
+    "error",
+    "assert",
+    "type",
+    "now",
+    "millis",
+    "fromMillis",
+    "toMillis",
+    "map",
+    "filter",
+    "single",
+    "reduce",
+];
+
+/// Functions the twin adds itself: Step Functions' own, and JSONata's that the crate lacks.
+const ADDED_FUNCTIONS: &[&str] = &[
+    "partition",
+    "range",
+    "hash",
+    "random",
+    "uuid",
+    "parse",
+    "average",
+    "type",
+    "shuffle",
+    "spread",
+    "encodeUrlComponent",
+    "decodeUrlComponent",
+    "encodeUrl",
+    "decodeUrl",
+    "formatBase",
+];
+
+/// The names of the functions an expression calls (`$name(`).
+fn called_functions(expr: &str) -> impl Iterator<Item = &str> {
+    expr.match_indices('$').filter_map(move |(i, _)| {
+        let rest = &expr[i + 1..];
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+        (end > 0 && rest[end..].starts_with('(')).then(|| &rest[..end])
+    })
+}
+
+/// Whether the crate has a built-in function of that name.
+fn has_function(name: &str) -> bool {
+    let arena = Bump::new();
+    JsonAta::new(&format!("${name}"), &arena)
+        .ok()
+        .and_then(|j| j.evaluate(None, None).ok().map(|v| v.is_function()))
+        .unwrap_or(false)
+}
+
+/// Whether an expression parses and calls only functions the twin has (for validation):
+/// a JSONata function it lacks is refused by name, never left to fail at run time.
 pub fn parses(expr: &str) -> Result<(), String> {
     let arena = Bump::new();
-    JsonAta::new(expr, &arena)
-        .map(|_| ())
-        .map_err(|e| format!("{e:?}"))
+    JsonAta::new(expr, &arena).map_err(|e| format!("{e:?}"))?;
+    for name in called_functions(expr) {
+        if JSONATA_FUNCTIONS.contains(&name) && !ADDED_FUNCTIONS.contains(&name) && !has_function(name) {
+            return Err(format!(
+                "it calls ${name}, which the local twin's JSONata does not have"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn query_error(field: &str, expr: &str, what: impl std::fmt::Display) -> StatesError {
@@ -230,7 +343,200 @@ fn fn_random<'a>(
     Ok(JValue::number(context.arena, unit))
 }
 
+/// Applies `f` to the arguments as JSON and returns its JSON answer.
+fn json_function<'a>(
+    context: &FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+    f: impl Fn(&[Value]) -> Result<Value, String>,
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    let values: Vec<Value> = args.iter().map(|a| to_json(a)).collect();
+    f(&values)
+        .map(|v| from_json(context.arena, &v))
+        .map_err(|m| function_error(context.name, m))
+}
+
+fn fn_average<'a>(
+    context: FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    if args.first().is_none_or(|a| a.is_undefined()) {
+        return Ok(JValue::undefined());
+    }
+    json_function(&context, args, |v| {
+        let numbers: Vec<f64> = match &v[0] {
+            Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_f64().ok_or("numbers only"))
+                .collect::<Result<_, _>>()?,
+            Value::Number(n) => vec![n.as_f64().unwrap_or(0.0)],
+            _ => return Err("an array of numbers".into()),
+        };
+        Ok(serde_json::json!(
+            numbers.iter().sum::<f64>() / numbers.len().max(1) as f64
+        ))
+    })
+}
+
+fn fn_type<'a>(
+    context: FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    let Some(arg) = args.first().filter(|a| !a.is_undefined()) else {
+        return Ok(JValue::undefined());
+    };
+    let kind = if arg.is_function() {
+        "function"
+    } else if arg.is_null() {
+        "null"
+    } else if arg.is_number() {
+        "number"
+    } else if arg.is_string() {
+        "string"
+    } else if arg.is_bool() {
+        "boolean"
+    } else if arg.is_array() {
+        "array"
+    } else {
+        "object"
+    };
+    Ok(JValue::string(context.arena, kind))
+}
+
+fn fn_shuffle<'a>(
+    context: FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    json_function(&context, args, |v| {
+        let mut items = match &v[0] {
+            Value::Array(a) => a.clone(),
+            other => vec![other.clone()],
+        };
+        let mut rng = crate::Rng::new(uuid::Uuid::new_v4().as_u64_pair().0);
+        for i in (1..items.len()).rev() {
+            items.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+        }
+        Ok(Value::Array(items))
+    })
+}
+
+fn fn_spread<'a>(
+    context: FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    json_function(&context, args, |v| {
+        let objects = match &v[0] {
+            Value::Array(a) => a.clone(),
+            other => vec![other.clone()],
+        };
+        let mut out = Vec::new();
+        for o in objects {
+            match o {
+                Value::Object(m) => out.extend(m.into_iter().map(|(k, v)| serde_json::json!({ k: v }))),
+                other => out.push(other),
+            }
+        }
+        Ok(Value::Array(out))
+    })
+}
+
+/// Percent-encoding as JavaScript's encodeURIComponent (`keep` adds encodeURI's reserved set).
+fn percent_encode(text: &str, keep: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || "-_.!~*'()".contains(c) || keep.contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+fn percent_decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3).ok_or("a malformed escape")?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| "a malformed escape")?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "not UTF-8 once decoded".into())
+}
+
+fn text_function<'a>(
+    context: FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+    f: fn(&str) -> Result<String, String>,
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    match args.first().map(|a| to_json(a)) {
+        Some(Value::String(s)) => f(&s)
+            .map(|t| &*JValue::string(context.arena, &t))
+            .map_err(|m| function_error(context.name, m)),
+        _ => Ok(JValue::undefined()),
+    }
+}
+
+fn fn_encode_url_component<'a>(
+    c: FunctionContext<'a, '_>,
+    a: &[&'a JValue<'a>],
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    text_function(c, a, |s| Ok(percent_encode(s, "")))
+}
+
+fn fn_encode_url<'a>(c: FunctionContext<'a, '_>, a: &[&'a JValue<'a>]) -> jsonata_rs::Result<&'a JValue<'a>> {
+    text_function(c, a, |s| Ok(percent_encode(s, ";,/?:@&=+$#")))
+}
+
+fn fn_decode_url<'a>(c: FunctionContext<'a, '_>, a: &[&'a JValue<'a>]) -> jsonata_rs::Result<&'a JValue<'a>> {
+    text_function(c, a, percent_decode)
+}
+
+fn fn_format_base<'a>(
+    context: FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    json_function(&context, args, |v| {
+        let n = v[0].as_f64().ok_or("a number")?.round() as i64;
+        let radix = v.get(1).and_then(Value::as_u64).unwrap_or(10) as u32;
+        if !(2..=36).contains(&radix) {
+            return Err("a radix from 2 to 36".into());
+        }
+        let mut digits = Vec::new();
+        let mut m = n.unsigned_abs();
+        loop {
+            digits.push(std::char::from_digit((m % radix as u64) as u32, radix).unwrap_or('0'));
+            m /= radix as u64;
+            if m == 0 {
+                break;
+            }
+        }
+        let sign = if n < 0 { "-" } else { "" };
+        Ok(Value::String(format!(
+            "{sign}{}",
+            digits.iter().rev().collect::<String>()
+        )))
+    })
+}
+
 fn register_aws_functions(jsonata: &JsonAta<'_>) {
+    jsonata.register_function("average", 1, fn_average);
+    jsonata.register_function("type", 1, fn_type);
+    jsonata.register_function("shuffle", 1, fn_shuffle);
+    jsonata.register_function("spread", 1, fn_spread);
+    jsonata.register_function("encodeUrlComponent", 1, fn_encode_url_component);
+    jsonata.register_function("encodeUrl", 1, fn_encode_url);
+    jsonata.register_function("decodeUrlComponent", 1, fn_decode_url);
+    jsonata.register_function("decodeUrl", 1, fn_decode_url);
+    jsonata.register_function("formatBase", 2, fn_format_base);
     jsonata.register_function("partition", 2, fn_partition);
     jsonata.register_function("range", 3, fn_range);
     jsonata.register_function("hash", 2, fn_hash);

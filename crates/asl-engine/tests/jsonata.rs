@@ -209,6 +209,12 @@ fn each_language_refuses_the_others_fields() {
             machine(json!({"S": {"Type": "Pass", "Output": "{% $states.input. %}", "End": true}})),
             "is invalid",
         ),
+        (
+            machine(
+                json!({"S": {"Type": "Pass", "Output": "{% $formatNumber(3.14159, '#0.00') %}", "End": true}}),
+            ),
+            "calls $formatNumber, which the local twin's JSONata does not have",
+        ),
     ] {
         let err = parse_definition(&def.to_string()).expect_err(&def.to_string());
         assert!(err.to_string().contains(expected), "{def}: {err}");
@@ -235,4 +241,40 @@ async fn a_function_is_not_an_output_and_never_crashes_the_run() {
     )
     .await;
     assert_ne!(x.error.as_deref(), Some("States.Runtime"));
+}
+
+/// JSONata functions the crate lacks and the twin adds, as the JSONata documentation
+/// describes them.
+#[tokio::test]
+async fn jsonata_functions_the_twin_adds() {
+    let def = machine(json!({"S": {"Type": "Pass", "Output": {
+        "average": "{% $average([1, 2, 3, 4]) %}",
+        "types": "{% [$type(1), $type('a'), $type(true), $type(null), $type([]), $type({})] %}",
+        "spread": "{% $spread({'a': 1, 'b': 2}) %}",
+        "encoded": "{% $encodeUrlComponent('a b&c/é') %}",
+        "url": "{% $encodeUrl('https://x.org/a b?q=1&r=é') %}",
+        "decoded": "{% $decodeUrlComponent('a%20b%26c') %}",
+        "base": "{% [$formatBase(100, 2), $formatBase(-255, 16)] %}",
+        "shuffled": "{% $sort($shuffle([3, 1, 2])) %}"}, "End": true}}));
+    let x = run(def, json!({})).await;
+    let out = x.output.unwrap_or_else(|| panic!("{:?}", x.cause));
+    assert_eq!(out["average"], json!(2.5));
+    assert_eq!(
+        out["types"],
+        json!(["number", "string", "boolean", "null", "array", "object"])
+    );
+    // One object per key (the crate keeps no key order: compared as a set).
+    let mut spread: Vec<String> = out["spread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    spread.sort();
+    assert_eq!(spread, [r#"{"a":1}"#, r#"{"b":2}"#]);
+    assert_eq!(out["encoded"], json!("a%20b%26c%2F%C3%A9"));
+    assert_eq!(out["url"], json!("https://x.org/a%20b?q=1&r=%C3%A9"));
+    assert_eq!(out["decoded"], json!("a b&c"));
+    assert_eq!(out["base"], json!(["1100100", "-ff"]));
+    assert_eq!(out["shuffled"], json!([1, 2, 3]));
 }
