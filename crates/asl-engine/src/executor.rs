@@ -13,7 +13,9 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::choice;
 use crate::clock::{BoxFuture, Clock};
-use crate::definition::{Catcher, Handling, Io, PathField, Retrier, State, StateMachine, TaskState};
+use crate::definition::{
+    Catcher, Handling, Io, MapState, ParallelState, PathField, Retrier, State, StateMachine, TaskState,
+};
 use crate::error::{matches, within_payload_limit, StatesError};
 use crate::history::{History, HistoryEvent};
 use crate::intrinsics;
@@ -495,6 +497,88 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// A Parallel state's branches on `input`, each in its own variable scope; as on AWS,
+    /// the first branch to fail fails the state and the others stop.
+    pub(crate) fn run_branches<'s>(
+        &'s self,
+        p: &'s ParallelState,
+        input: Value,
+        vars: &'s Vars,
+        jsonata: bool,
+    ) -> BoxFuture<'s, Result<Value, StatesError>> {
+        Box::pin(async move {
+            self.history
+                .record(self.now(), "ParallelStateStarted", || json!({}));
+            let runs = p
+                .branches
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let input = input.clone();
+                    async move {
+                        let branch_scope = vars.inner(jsonata);
+                        (i, self.machine(b, input, &branch_scope).await)
+                    }
+                })
+                .collect::<futures::stream::FuturesUnordered<_>>();
+            let out = first_failure_or_all(runs, p.branches.len()).await;
+            let kind = if out.is_ok() {
+                "ParallelStateSucceeded"
+            } else {
+                "ParallelStateFailed"
+            };
+            self.history.record(self.now(), kind, || json!({}));
+            out.map(Value::Array)
+        })
+    }
+
+    /// An inline Map's iterations, `select` making each item its input, at most `limit` at
+    /// once, each in its own variable scope and with its history events; the first to fail
+    /// fails the Map and the rest stop.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn run_iterations<S>(
+        &self,
+        name: &str,
+        m: &MapState,
+        items: Vec<Value>,
+        limit: usize,
+        vars: &Vars,
+        jsonata: bool,
+        select: S,
+    ) -> Result<Value, StatesError>
+    where
+        S: Fn(usize, Value) -> Result<Value, StatesError>,
+    {
+        let total = items.len();
+        let select = &select;
+        let runs = items.into_iter().enumerate().map(|(i, item)| async move {
+            let item_input = match select(i, item) {
+                Ok(v) => v,
+                Err(e) => return (i, Err(e)),
+            };
+            self.history.record(
+                self.now(),
+                "MapIterationStarted",
+                || json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
+            );
+            let iteration_scope = vars.inner(jsonata);
+            let out = self
+                .machine(&m.item_processor, item_input, &iteration_scope)
+                .await;
+            let (kind, details) = if out.is_ok() {
+                ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
+            } else {
+                ("MapIterationFailed", "mapIterationFailedEventDetails")
+            };
+            self.history
+                .record(self.now(), kind, || json!({details: {"name": name, "index": i}}));
+            (i, out)
+        });
+        first_failure_or_all(stream::iter(runs).buffer_unordered(limit.max(1)), total)
+            .await
+            .map(Value::Array)
+    }
+
     pub(crate) fn has_timed_out(&self) -> bool {
         self.timed_out.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -691,32 +775,7 @@ impl Run<'_> {
                 State::Parallel(p) => {
                     let (step, a) = self
                         .guarded(name, state, (&p.handling, &p.io), input, scope, |eff| {
-                            Box::pin(async move {
-                                self.history
-                                    .record(self.now(), "ParallelStateStarted", || json!({}));
-                                // As on AWS, the first branch to fail fails the state; the others stop.
-                                let runs = p
-                                    .branches
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(i, b)| {
-                                        let eff = eff.clone();
-                                        // Each branch reads the variables around it and keeps its own.
-                                        async move {
-                                            let branch_scope = vars.inner(false);
-                                            (i, self.machine(b, eff, &branch_scope).await)
-                                        }
-                                    })
-                                    .collect::<futures::stream::FuturesUnordered<_>>();
-                                let out = first_failure_or_all(runs, p.branches.len()).await;
-                                let kind = if out.is_ok() {
-                                    "ParallelStateSucceeded"
-                                } else {
-                                    "ParallelStateFailed"
-                                };
-                                self.history.record(self.now(), kind, || json!({}));
-                                out.map(Value::Array)
-                            })
+                            self.run_branches(p, eff, vars, false)
                         })
                         .await?;
                     assigned = a;
@@ -749,7 +808,6 @@ impl Run<'_> {
                                     || json!({"mapStateStartedEventDetails": {"length": items.len()}}),
                                 );
                                 let selector = m.item_selector.as_ref().or(m.handling.parameters.as_ref());
-                                let items_len = items.len();
                                 let max_concurrency = match &m.max_concurrency_path {
                                     Some(p) => map_concurrency_from(name, &paths::select(p, &eff, ctx)?)?,
                                     None => m.max_concurrency.unwrap_or(0),
@@ -758,48 +816,20 @@ impl Run<'_> {
                                     0 => items.len().max(1),
                                     n => n as usize,
                                 };
-                                let runs = items.into_iter().enumerate().map(|(i, item)| {
-                                    let eff = &eff;
-                                    async move {
-                                        let ctx = self.ctx_for(
-                                            name,
-                                            0,
-                                            Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
-                                            scope,
-                                        );
-                                        let item_input = match selector {
-                                            Some(t) => match apply_template(t, eff, &ctx, &mut self.rng()) {
-                                                Ok(v) => v,
-                                                Err(e) => return (i, Err(e)),
-                                            },
-                                            None => item,
-                                        };
-                                        self.history.record(
-                                    self.now(),
-                                    "MapIterationStarted",
-                                    || json!({"mapIterationStartedEventDetails": {"name": name, "index": i}}),
-                                );
-                                        let iteration_scope = vars.inner(false);
-                                        let out = self
-                                            .machine(&m.item_processor, item_input, &iteration_scope)
-                                            .await;
-                                        let (kind, details) = if out.is_ok() {
-                                            ("MapIterationSucceeded", "mapIterationSucceededEventDetails")
-                                        } else {
-                                            ("MapIterationFailed", "mapIterationFailedEventDetails")
-                                        };
-                                        self.history.record(
-                                            self.now(),
-                                            kind,
-                                            || json!({details: {"name": name, "index": i}}),
-                                        );
-                                        (i, out)
+                                let select = |i: usize, item: Value| {
+                                    let ctx = self.ctx_for(
+                                        name,
+                                        0,
+                                        Some(("Map", json!({"Item": {"Index": i, "Value": item.clone()}}))),
+                                        scope,
+                                    );
+                                    match selector {
+                                        Some(t) => apply_template(t, &eff, &ctx, &mut self.rng()),
+                                        None => Ok(item),
                                     }
-                                });
-                                // The first iteration to fail fails the Map; the rest stop.
-                                first_failure_or_all(stream::iter(runs).buffer_unordered(limit), items_len)
+                                };
+                                self.run_iterations(name, m, items, limit, vars, false, select)
                                     .await
-                                    .map(Value::Array)
                             })
                         })
                         .await?;

@@ -5,14 +5,13 @@
 //! `Items`; a Catch's `Output` defaults to the error output. Expressions are
 //! crate::jsonata's.
 
-use futures::stream::{self, StreamExt};
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 
 use crate::clock::BoxFuture;
 use crate::definition::{Catcher, Handling, Io, State};
 use crate::error::{matches, within_payload_limit, StatesError};
-use crate::executor::{first_failure_or_all, map_concurrency_from, Run, Step};
+use crate::executor::{map_concurrency_from, Run, Step};
 use crate::jsonata::{resolve, QUERY_EVALUATION_ERROR};
 use crate::variables::{Vars, CONTEXT_KEY};
 
@@ -159,30 +158,7 @@ impl Run<'_> {
             }
             State::Parallel(p) => {
                 self.jsonata_guarded(name, state, (&p.handling, &p.io), input, vars, scope, |args| {
-                    Box::pin(async move {
-                        self.history
-                            .record(self.now(), "ParallelStateStarted", || json!({}));
-                        let runs = p
-                            .branches
-                            .iter()
-                            .enumerate()
-                            .map(|(i, b)| {
-                                let args = args.clone();
-                                async move {
-                                    let branch_scope = vars.inner(true);
-                                    (i, self.machine(b, args, &branch_scope).await)
-                                }
-                            })
-                            .collect::<futures::stream::FuturesUnordered<_>>();
-                        let out = first_failure_or_all(runs, p.branches.len()).await;
-                        let kind = if out.is_ok() {
-                            "ParallelStateSucceeded"
-                        } else {
-                            "ParallelStateFailed"
-                        };
-                        self.history.record(self.now(), kind, || json!({}));
-                        out.map(Value::Array)
-                    })
+                    self.run_branches(p, args, vars, true)
                 })
                 .await
             }
@@ -206,41 +182,24 @@ impl Run<'_> {
                             "MapStateStarted",
                             || json!({"mapStateStartedEventDetails": {"length": items.len()}}),
                         );
-                        let total = items.len();
                         let limit = match m.max_concurrency.unwrap_or(0) {
-                            0 => total.max(1),
+                            0 => items.len(),
                             n => map_concurrency_from(name, &json!(n))? as usize,
                         };
-                        let runs = items.into_iter().enumerate().map(|(i, item)| {
-                            let args = &args;
-                            async move {
-                                let ctx = self.ctx_for(
-                                    name,
-                                    0,
-                                    Some(("Map", json!({"Item": {"Index": i, "Value": item}}))),
-                                    scope,
-                                );
-                                let item_input = match &m.item_selector {
-                                    Some(t) => {
-                                        match resolve("ItemSelector", t, &states(args, &ctx, &[]), variables)
-                                        {
-                                            Ok(v) => v,
-                                            Err(e) => return (i, Err(e)),
-                                        }
-                                    }
-                                    None => item,
-                                };
-                                let iteration_scope = vars.inner(true);
-                                (
-                                    i,
-                                    self.machine(&m.item_processor, item_input, &iteration_scope)
-                                        .await,
-                                )
+                        let select = |i: usize, item: Value| {
+                            let ctx = self.ctx_for(
+                                name,
+                                0,
+                                Some(("Map", json!({"Item": {"Index": i, "Value": item.clone()}}))),
+                                scope,
+                            );
+                            match &m.item_selector {
+                                Some(t) => resolve("ItemSelector", t, &states(&args, &ctx, &[]), variables),
+                                None => Ok(item),
                             }
-                        });
-                        first_failure_or_all(stream::iter(runs).buffer_unordered(limit), total)
+                        };
+                        self.run_iterations(name, m, items, limit, vars, true, select)
                             .await
-                            .map(Value::Array)
                     })
                 })
                 .await
