@@ -95,7 +95,11 @@ async fn a_map_iterates_its_items_with_the_item_in_the_context() {
     let x = run(def, json!({"values": [1, 2, 3]})).await;
     assert_eq!(x.output, Some(json!(10 + 21 + 32)));
     // The same iteration events as a JSONPath Map's.
-    let iterations = x.history.iter().filter(|e| e.kind == "MapIterationSucceeded").count();
+    let iterations = x
+        .history
+        .iter()
+        .filter(|e| e.kind == "MapIterationSucceeded")
+        .count();
     assert_eq!(iterations, 3);
 }
 

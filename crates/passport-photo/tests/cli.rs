@@ -525,6 +525,55 @@ fn run_as_express_refuses_callbacks_and_runs_the_rest() {
     assert!(v["id"].as_str().unwrap().contains(":express:"), "{v}");
 }
 
+/// `run` keeps its contract for the newer parts of the language: a JSONata definition with
+/// variables prints its output (exit 0); an expression that gives nothing prints
+/// `{"error", "cause"}` (exit 1); so does an execution past its TimeoutSeconds.
+#[test]
+fn run_prints_jsonata_and_variable_results_and_reports_their_errors() {
+    let t = tmp();
+    let input = t.0.join("input.json");
+    std::fs::write(&input, r#"{"items": [1, 2, 3]}"#).unwrap();
+    let jsonata = t.0.join("jsonata.json");
+    std::fs::write(
+        &jsonata,
+        r#"{"QueryLanguage": "JSONata", "StartAt": "Count", "States": {
+            "Count": {"Type": "Pass", "Assign": {"n": "{% $count($states.input.items) %}"}, "Next": "Say"},
+            "Say": {"Type": "Pass", "Output": {"n": "{% $n %}", "doubled": "{% $states.input.items.($ * 2) %}"}, "End": true}}}"#,
+    )
+    .unwrap();
+    let out = run_definition(&jsonata, &input, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"n": 3, "doubled": [2, 4, 6]}));
+
+    let nothing = t.0.join("nothing.json");
+    std::fs::write(
+        &nothing,
+        r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% $states.input.missing %}", "End": true}}}"#,
+    )
+    .unwrap();
+    let out = run_definition(&nothing, &input, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"], "States.QueryEvaluationError");
+
+    let slow = t.0.join("slow.json");
+    std::fs::write(
+        &slow,
+        r#"{"TimeoutSeconds": 1, "StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "2099-01-01T00:00:00Z", "End": true}}}"#,
+    )
+    .unwrap();
+    let out = run_definition(&slow, &input, &[]);
+    assert_eq!(out.status.code(), Some(1), "a far Wait times out at once");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"], "States.Timeout");
+}
+
 /// `revalidate DIR --json`: one summary object whose counts add up, the detections it
 /// made, and a results folder that a later listing of DIR does not take for photos.
 #[test]
