@@ -665,10 +665,13 @@ impl Run<'_> {
         let ctx = self.ctx_for(name, 0, None, scope);
         // What the state assigns, applied once its output is made (crate::variables).
         let mut assigned: Option<Map<String, Value>> = None;
-        self.history.state_entered(self.now(), kind, name, &input);
+        let entered = self.history.state_entered(self.now(), kind, name, &input);
         let jsonata = state.query_language().map_or(default_jsonata, |q| q == "JSONata");
         let step = if jsonata {
-            let (step, a) = self.jsonata_step(name, state, &input, vars, scope).await?;
+            let (step, a) = self
+                .jsonata_step(name, state, &input, vars, scope)
+                .await
+                .map_err(|e| crate::jsonata::in_state(e, name, entered))?;
             assigned = a;
             step
         } else {

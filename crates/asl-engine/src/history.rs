@@ -61,12 +61,13 @@ impl History {
         self.events.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
-    pub fn state_entered(&self, at: OffsetDateTime, kind: &str, name: &str, input: &Value) {
+    /// A state's entry; its event id (errors name it, as AWS's do).
+    pub fn state_entered(&self, at: OffsetDateTime, kind: &str, name: &str, input: &Value) -> u64 {
         self.record(
             at,
             &format!("{kind}StateEntered"),
             || json!({"stateEnteredEventDetails": {"name": name, "input": input.to_string()}}),
-        );
+        )
     }
 
     /// A state's exit, with the variables it assigned (each value as its JSON text, as

@@ -143,6 +143,29 @@ pub fn parses(expr: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A JSONata error as AWS words it: `T1006: Attempted to invoke a non-function`.
+fn coded(e: &jsonata_rs::Error) -> String {
+    let text = e.to_string();
+    let message = text.split_once(": ").map_or(text.as_str(), |(_, m)| m);
+    format!("{}: {message}", e.code())
+}
+
+/// An evaluation error of state `name` (entered at event `entered`), introduced as AWS
+/// introduces it; errors already introduced by an inner state are left as they are.
+pub(crate) fn in_state(e: StatesError, name: &str, entered: u64) -> StatesError {
+    const INTRO: &str = "An error occurred while executing the state";
+    if e.error != QUERY_EVALUATION_ERROR || e.cause.starts_with(INTRO) {
+        return e;
+    }
+    StatesError::new(
+        e.error,
+        format!(
+            "{INTRO} '{name}' (entered at the event id #{entered}). {}",
+            e.cause
+        ),
+    )
+}
+
 fn query_error(field: &str, expr: &str, what: impl std::fmt::Display) -> StatesError {
     StatesError::new(
         QUERY_EVALUATION_ERROR,
@@ -186,7 +209,7 @@ pub fn evaluate(
         query_error(
             field,
             expr,
-            format_args!("threw an error during evaluation. {e:?}"),
+            format_args!("threw an error during evaluation. {}", coded(&e)),
         )
     })?;
     if result.is_undefined() {
@@ -302,11 +325,18 @@ fn fn_partition<'a>(
     via_intrinsic(&context, "States.ArrayPartition", args)
 }
 
+/// A sequence: one number alone is that number (recorded on AWS: `$range(1, 9, 9)` is 1).
 fn fn_range<'a>(
     context: FunctionContext<'a, '_>,
     args: &[&'a JValue<'a>],
 ) -> jsonata_rs::Result<&'a JValue<'a>> {
-    via_intrinsic(&context, "States.ArrayRange", args)
+    json_function(&context, args, |v| {
+        match crate::intrinsics::call_by_name("States.ArrayRange", v) {
+            Ok(Value::Array(mut items)) if items.len() == 1 => Ok(items.remove(0)),
+            Ok(other) => Ok(other),
+            Err(e) => Err(e.cause),
+        }
+    })
 }
 
 fn fn_hash<'a>(

@@ -285,3 +285,21 @@ async fn jsonata_functions_the_twin_adds() {
     assert_eq!(out["base"], json!(["1100100", "-ff"]));
     assert_eq!(out["shuffled"], json!([1, 2, 3]));
 }
+
+/// Recorded on AWS: `$range` gives a sequence (one number alone is that number), `$partition`
+/// arrays; an unknown function is T1006, worded as AWS words it, with the state introduced.
+#[tokio::test]
+async fn recorded_edge_cases_of_the_added_functions_and_the_error_wording() {
+    let def = machine(json!({"S": {"Type": "Pass", "Output": {
+        "one": "{% $range(1, 9, 9) %}", "many": "{% $range(0, 10, 3) %}", "chunk": "{% $partition([0], 5) %}"}, "End": true}}));
+    let out = run(def, json!({})).await.output.unwrap();
+    assert_eq!(out, json!({"one": 1, "many": [0, 3, 6, 9], "chunk": [[0]]}));
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "State_0", "States": {"State_0": {"Type": "Pass",
+        "Output": {"FunctionResult": "{% $randomSeeded($states.input.FunctionInput.fst) %}"}, "End": true}}});
+    let x = run(def, json!({"FunctionInput": "fst"})).await;
+    assert_eq!(x.error.as_deref(), Some("States.QueryEvaluationError"));
+    assert_eq!(
+        x.cause.as_deref(),
+        Some("An error occurred while executing the state 'State_0' (entered at the event id #2). The JSONata expression '$randomSeeded($states.input.FunctionInput.fst)' specified for the field 'Output/FunctionResult' threw an error during evaluation. T1006: Attempted to invoke a non-function")
+    );
+}
