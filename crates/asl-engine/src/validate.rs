@@ -268,6 +268,19 @@ fn check_query_language_fields(
         }
     }
     if jsonata {
+        for field in [
+            "TimeoutSeconds",
+            "HeartbeatSeconds",
+            "MaxConcurrency",
+            "ToleratedFailureCount",
+            "ToleratedFailurePercentage",
+        ] {
+            if state.get(field).is_some_and(Value::is_string) {
+                problems.push(format!(
+                    "{at}: a JSONata expression in {field} is not supported by the local twin (write a number)"
+                ));
+            }
+        }
         if kind == "Map" && state.get("ItemReader").is_some() {
             problems.push(format!(
                 "{at}: a Distributed Map in JSONata is not supported by the local twin"

@@ -218,6 +218,12 @@ fn each_language_refuses_the_others_fields() {
         ),
         (
             machine(
+                json!({"S": {"Type": "Task", "Resource": "echo", "TimeoutSeconds": "{% 5 %}", "End": true}}),
+            ),
+            "in TimeoutSeconds is not supported by the local twin",
+        ),
+        (
+            machine(
                 json!({"S": {"Type": "Pass", "Output": "{% $formatNumber(3.14159, '#0.00') %}", "End": true}}),
             ),
             "calls $formatNumber, which the local twin's JSONata does not have",
