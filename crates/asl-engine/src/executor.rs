@@ -579,6 +579,14 @@ impl Run<'_> {
             .map(Value::Array)
     }
 
+    /// The first catcher of `h` for `e`; none once the execution has timed out.
+    pub(crate) fn catcher<'h>(&self, h: &'h Handling, e: &StatesError) -> Option<&'h Catcher> {
+        if self.has_timed_out() {
+            return None;
+        }
+        h.catch.iter().find(|c| matches(&c.error_equals, &e.error))
+    }
+
     pub(crate) fn has_timed_out(&self) -> bool {
         self.timed_out.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -913,12 +921,7 @@ impl Run<'_> {
         };
         match attempt.await {
             Ok((out, assigned)) => Ok((Self::advance(state, out), assigned)),
-            Err(e) if self.has_timed_out() => Err(e),
-            Err(e) => match h
-                .catch
-                .iter()
-                .find(|c: &&Catcher| matches(&c.error_equals, &e.error))
-            {
+            Err(e) => match self.catcher(h, &e) {
                 Some(c) => {
                     // A catcher's Assign reads the error output.
                     let ctx = self.ctx_for(name, 0, None, scope);

@@ -9,8 +9,8 @@ use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 
 use crate::clock::BoxFuture;
-use crate::definition::{Catcher, Handling, Io, State};
-use crate::error::{matches, within_payload_limit, StatesError};
+use crate::definition::{Handling, Io, State};
+use crate::error::{within_payload_limit, StatesError};
 use crate::executor::{map_concurrency_from, Run, Step};
 use crate::jsonata::{resolve, QUERY_EVALUATION_ERROR};
 use crate::variables::{Vars, CONTEXT_KEY};
@@ -247,12 +247,7 @@ impl Run<'_> {
                 let out = output(&io.output, &result, &st, &variables)?;
                 Ok((Self::advance(state, out), assign(&io.assign, &st, &variables)?))
             }
-            Err(e) if self.has_timed_out() => Err(e),
-            Err(e) => match h
-                .catch
-                .iter()
-                .find(|c: &&Catcher| matches(&c.error_equals, &e.error))
-            {
+            Err(e) => match self.catcher(h, &e) {
                 Some(c) => {
                     let error_output = e.to_value();
                     let st = states(input, &ctx, &[("errorOutput", &error_output)]);

@@ -65,6 +65,18 @@ fn run_definition(definition: &Path, input: &Path, options: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `run`'s output when it succeeds (exit 0), or the test fails showing its stderr.
+fn run_ok(definition: &Path, input: &Path, options: &[&str]) -> Value {
+    let out = run_definition(definition, input, options);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn check_json_approved_rejected_and_exit_codes() {
     let t = tmp();
@@ -195,14 +207,7 @@ fn run_any_definition_with_echo_handlers() {
     )
     .unwrap();
     let def = root().join("statemachine/photo_validation.asl.json");
-    let out = run_definition(&def, &input, &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = run_ok(&def, &input, &[]);
     // Echo handlers: EvaluateRules and Notify each stored their input under their key.
     assert_eq!(v["verdict"]["photo"]["key"], "k");
     assert!(
@@ -470,14 +475,7 @@ fn run_executes_a_distributed_map_over_a_folder() {
     let (def, input) = (t.0.join("def.json"), t.0.join("in.json"));
     std::fs::write(&def, definition.to_string()).unwrap();
     std::fs::write(&input, serde_json::json!({"bucket": bucket}).to_string()).unwrap();
-    let out = run_definition(&def, &input, &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = run_ok(&def, &input, &[]);
     let manifest_key = result["ResultWriterDetails"]["Key"].as_str().unwrap();
     let manifest: Value = serde_json::from_slice(&std::fs::read(bucket.join(manifest_key)).unwrap()).unwrap();
     let succeeded_key = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap();
@@ -514,14 +512,7 @@ fn run_as_express_refuses_callbacks_and_runs_the_rest() {
         r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"id.$": "$$.Execution.Id"}, "End": true}}}"#,
     )
     .unwrap();
-    let out = run_definition(&simple, &input, &["--type", "express"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = run_ok(&simple, &input, &["--type", "express"]);
     assert!(v["id"].as_str().unwrap().contains(":express:"), "{v}");
 }
 
@@ -541,14 +532,7 @@ fn run_prints_jsonata_and_variable_results_and_reports_their_errors() {
             "Say": {"Type": "Pass", "Output": {"n": "{% $n %}", "doubled": "{% $states.input.items.($ * 2) %}"}, "End": true}}}"#,
     )
     .unwrap();
-    let out = run_definition(&jsonata, &input, &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = run_ok(&jsonata, &input, &[]);
     assert_eq!(v, serde_json::json!({"n": 3, "doubled": [2, 4, 6]}));
 
     let nothing = t.0.join("nothing.json");
