@@ -677,6 +677,17 @@ fn the_revalidation_runs_the_upload_steps_as_children_within_its_own_permissions
     assert_eq!(reads.len(), 1);
     assert!(reads[0].contains(&format!("/{results}/*")), "{reads:?}");
     assert!(t["Outputs"]["RevalidateStateMachineArn"].is_mapping());
+    // Each state machine's failed executions alarm the operators (a run whose own failure
+    // report could not be sent included).
+    for (_, machine) in DEFINITIONS {
+        let watched = resources(&t).values().any(|r| {
+            r["Type"] == "AWS::CloudWatch::Alarm"
+                && r["Properties"]["MetricName"] == "ExecutionsFailed"
+                && text(&r["Properties"]["Dimensions"][0]["Value"]).contains(machine)
+                && text(&r["Properties"]["AlarmActions"]).contains("AlertsTopic")
+        });
+        assert!(watched, "no alarm on the failed executions of {machine}");
+    }
 }
 
 /// Faces paid for once: fetch-metadata reads each version's analysis where both workflows
