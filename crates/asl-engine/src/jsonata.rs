@@ -108,6 +108,7 @@ const ADDED_FUNCTIONS: &[&str] = &[
     "encodeUrl",
     "decodeUrl",
     "formatBase",
+    "formatNumber",
 ];
 
 /// The names of the functions an expression calls (`$name(`).
@@ -557,7 +558,119 @@ fn fn_format_base<'a>(
     })
 }
 
+/// `$formatNumber(number, picture)` with the decimal-format picture strings of XPath's
+/// format-number (JSONata documentation): `#` and `0` digits, `,` grouping, `.` decimal
+/// separator, a `%` or `‰` suffix, a `;` negative sub-picture, text around the digits.
+/// Rounding is half to even, as XPath's. Exponents are refused.
+pub(crate) fn format_number(n: f64, picture: &str) -> Result<String, String> {
+    let (positive, negative) = match picture.split_once(';') {
+        Some((p, q)) => (p, Some(q)),
+        None => (picture, None),
+    };
+    let sub = if n < 0.0 {
+        negative.unwrap_or(positive)
+    } else {
+        positive
+    };
+    let active = |c: char| matches!(c, '#' | '0'..='9' | ',' | '.');
+    let start = sub.find(active).ok_or("a picture needs a digit")?;
+    let end = sub.rfind(active).map(|i| i + 1).unwrap_or(start);
+    let (prefix, mantissa, suffix) = (&sub[..start], &sub[start..end], &sub[end..]);
+    if mantissa.contains(['e', 'E'])
+        || suffix.contains(['e', 'E']) && suffix.trim_start().starts_with(['e', 'E'])
+    {
+        return Err("exponents in a picture are not supported by the local twin".into());
+    }
+    let scale = if sub.contains('%') {
+        100.0
+    } else if sub.contains('‰') {
+        1000.0
+    } else {
+        1.0
+    };
+    let (int_pic, frac_pic) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let min_int = int_pic.chars().filter(|c| c.is_ascii_digit()).count();
+    let min_frac = frac_pic.chars().filter(|c| c.is_ascii_digit()).count();
+    let max_frac = frac_pic
+        .chars()
+        .filter(|c| *c == '#' || c.is_ascii_digit())
+        .count();
+    // Grouping: the positions of the separators counted from the decimal point; a regular
+    // interval repeats.
+    let digits_after = |i: usize| {
+        int_pic[i + 1..]
+            .chars()
+            .filter(|c| *c == '#' || c.is_ascii_digit())
+            .count()
+    };
+    let groups: Vec<usize> = int_pic
+        .char_indices()
+        .filter(|(_, c)| *c == ',')
+        .map(|(i, _)| digits_after(i))
+        .collect();
+    let value = (n * scale).abs();
+    // Half to even at max_frac digits.
+    let factor = 10f64.powi(max_frac as i32);
+    let scaled = value * factor;
+    let floor = scaled.floor();
+    let diff = scaled - floor;
+    let rounded = if (diff - 0.5).abs() < 1e-9 {
+        if floor % 2.0 == 0.0 {
+            floor
+        } else {
+            floor + 1.0
+        }
+    } else {
+        scaled.round()
+    };
+    let text = format!("{:.*}", max_frac, rounded / factor);
+    let (int_digits, frac_digits) = text.split_once('.').unwrap_or((&text, ""));
+    let mut frac = frac_digits.to_owned();
+    while frac.len() > min_frac && frac.ends_with('0') {
+        frac.pop();
+    }
+    let mut int = int_digits.trim_start_matches('0').to_owned();
+    while int.len() < min_int {
+        int.insert(0, '0');
+    }
+    if let Some(&first) = groups.iter().min() {
+        let regular = groups.iter().all(|g| g % first == 0) && first > 0;
+        let mut out = String::new();
+        let len = int.len();
+        for (i, c) in int.chars().enumerate() {
+            let from_right = len - i;
+            if i > 0 && ((regular && from_right % first == 0) || (!regular && groups.contains(&from_right))) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        int = out;
+    }
+    let mut number = int;
+    if !frac.is_empty() {
+        number.push('.');
+        number.push_str(&frac);
+    }
+    let sign = if n < 0.0 && negative.is_none() { "-" } else { "" };
+    Ok(format!("{prefix}{sign}{number}{suffix}"))
+}
+
+fn fn_format_number<'a>(
+    context: FunctionContext<'a, '_>,
+    args: &[&'a JValue<'a>],
+) -> jsonata_rs::Result<&'a JValue<'a>> {
+    if args.first().is_none_or(|a| a.is_undefined()) {
+        return Ok(JValue::undefined());
+    }
+    json_function(&context, args, |v| {
+        let n = v[0].as_f64().ok_or("a number")?;
+        let picture = v.get(1).and_then(Value::as_str).ok_or("a picture string")?;
+        format_number(n, picture).map(Value::String)
+    })
+}
+
 fn register_aws_functions(jsonata: &JsonAta<'_>) {
+    jsonata.register_function("formatNumber", 3, fn_format_number);
     jsonata.register_function("average", 1, fn_average);
     jsonata.register_function("type", 1, fn_type);
     jsonata.register_function("shuffle", 1, fn_shuffle);
@@ -572,4 +685,23 @@ fn register_aws_functions(jsonata: &JsonAta<'_>) {
     jsonata.register_function("hash", 2, fn_hash);
     jsonata.register_function("parse", 1, fn_parse);
     jsonata.register_function("awsRandom", 1, fn_random);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_number;
+
+    #[test]
+    fn format_number_follows_the_jsonata_documentation_examples() {
+        // The examples of the JSONata documentation's $formatNumber.
+        assert_eq!(format_number(12345.6, "#,###.00").unwrap(), "12,345.60");
+        assert_eq!(format_number(1234.5678, "00.000").unwrap(), "1234.568");
+        assert_eq!(format_number(0.14, "01%").unwrap(), "14%");
+        assert_eq!(format_number(-6.0, "000;(000)").unwrap(), "(006)");
+        assert_eq!(format_number(1.23456, "#0.00").unwrap(), "1.23");
+        assert_eq!(format_number(-3.5, "#0").unwrap(), "-4");
+        assert_eq!(format_number(2.5, "#0").unwrap(), "2", "half to even");
+        assert_eq!(format_number(1234567.0, "#,##0").unwrap(), "1,234,567");
+        assert!(format_number(1.0, "0.0e0").is_err());
+    }
 }

@@ -223,10 +223,8 @@ fn each_language_refuses_the_others_fields() {
             "in TimeoutSeconds is not supported by the local twin",
         ),
         (
-            machine(
-                json!({"S": {"Type": "Pass", "Output": "{% $formatNumber(3.14159, '#0.00') %}", "End": true}}),
-            ),
-            "calls $formatNumber, which the local twin's JSONata does not have",
+            machine(json!({"S": {"Type": "Pass", "Output": "{% $formatInteger(42, 'w') %}", "End": true}})),
+            "calls $formatInteger, which the local twin's JSONata does not have",
         ),
     ] {
         let err = parse_definition(&def.to_string()).expect_err(&def.to_string());
@@ -268,7 +266,8 @@ async fn jsonata_functions_the_twin_adds() {
         "url": "{% $encodeUrl('https://x.org/a b?q=1&r=é') %}",
         "decoded": "{% $decodeUrlComponent('a%20b%26c') %}",
         "base": "{% [$formatBase(100, 2), $formatBase(-255, 16)] %}",
-        "shuffled": "{% $sort($shuffle([3, 1, 2])) %}"}, "End": true}}));
+        "shuffled": "{% $sort($shuffle([3, 1, 2])) %}",
+        "number": "{% $formatNumber(34.555, '#0.00;(#0.00)') %}"}, "End": true}}));
     let x = run(def, json!({})).await;
     let out = x.output.unwrap_or_else(|| panic!("{:?}", x.cause));
     assert_eq!(out["average"], json!(2.5));
@@ -290,6 +289,8 @@ async fn jsonata_functions_the_twin_adds() {
     assert_eq!(out["decoded"], json!("a b&c"));
     assert_eq!(out["base"], json!(["1100100", "-ff"]));
     assert_eq!(out["shuffled"], json!([1, 2, 3]));
+    // The JSONata documentation's own example.
+    assert_eq!(out["number"], json!("34.56"));
 }
 
 /// Recorded on AWS: `$range` gives a sequence (one number alone is that number), `$partition`
