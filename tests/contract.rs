@@ -743,3 +743,21 @@ fn kept_face_analyses_are_read_where_the_workflows_write_them_and_only_they_writ
         .iter()
         .all(|r| r.get("Prefix").is_none() && r.get("Filter").is_none()));
 }
+
+/// A re-validation's listed photo names no version: the child pins its later reads to the
+/// version fetch-metadata read (and keyed its faces by), before any face or pixel is read.
+#[test]
+fn the_revalidation_pins_each_photo_to_the_version_it_read() {
+    let rv = definition("revalidate.asl.json");
+    let children = &rv["States"]["Revalidate"]["ItemProcessor"]["States"];
+    assert_eq!(children["FetchMetadata"]["Next"], "IsVersioned");
+    let choice = &children["IsVersioned"];
+    assert_eq!(choice["Choices"][0]["Next"], "PinVersion");
+    assert_eq!(choice["Default"], "IsAnalyzable");
+    let pin = &children["PinVersion"];
+    assert_eq!(pin["InputPath"], "$.metadata.versionId");
+    assert_eq!(pin["ResultPath"], "$.photo.versionId");
+    assert_eq!(pin["Next"], "IsAnalyzable");
+    // The upload workflow's photo names its version already (from the S3 event).
+    assert!(asl()["States"].get("PinVersion").is_none());
+}

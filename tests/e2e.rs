@@ -754,6 +754,7 @@ async fn revalidation_summarizes_the_bucket_once(w: &World) {
             .await
             .unwrap();
     }
+    w.stub.reset_calls();
     let input = json!({"prefix": "uploads/again/", "profile": "icao"});
     let x = w.run_revalidation("revalidate-icao", input).await;
     assert_eq!(
@@ -779,6 +780,19 @@ async fn revalidation_summarizes_the_bucket_once(w: &World) {
         .send()
         .await
         .unwrap();
+    // The listed photo named no version: its detection read the version fetch-metadata read.
+    let calls = w.stub.calls();
+    assert_eq!(
+        calls.len(),
+        1,
+        "revalidation: one detection (the text file is not analyzable)"
+    );
+    assert_eq!(calls[0]["Image"]["S3Object"]["Name"], "uploads/again/a.jpg");
+    assert!(
+        calls[0]["Image"]["S3Object"]["Version"].is_string(),
+        "revalidation: {}",
+        calls[0]
+    );
     let messages = w.messages("rejected", 1).await;
     assert_eq!(
         messages.len(),

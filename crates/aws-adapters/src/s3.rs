@@ -106,6 +106,7 @@ impl ObjectStore for S3ObjectStore {
             size,
             content_type: out.content_type().map(str::to_owned),
             e_tag: out.e_tag().map(str::to_owned),
+            version_id: out.version_id().map(str::to_owned),
         })
     }
 

@@ -71,6 +71,8 @@ pub struct ObjectHead {
     pub size: u64,
     pub content_type: Option<String>,
     pub e_tag: Option<String>,
+    /// The version that answered (S3's VersionId; none where objects have no versions).
+    pub version_id: Option<String>,
 }
 
 /// Reads one exact version of an uploaded photo.

@@ -84,6 +84,7 @@ impl ObjectStore for FolderStore {
             size: meta.len(),
             content_type: None,
             e_tag: Some(format!("\"{}\"", content_etag(&bytes))),
+            version_id: None,
         })
     }
 

@@ -35,6 +35,11 @@ pub struct Fetched {
     /// The version's ETag as S3 gives it, without the quotes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e_tag: Option<String>,
+    /// The version read, when the reference named none (a re-validation's listed photo): the
+    /// workflow pins its later reads to it, so that the faces kept under this ETag are the
+    /// faces of this very version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
     /// Where this version's face analysis is kept (the workflow writes it there after a
     /// detection); none when the version cannot be told apart or the file is not analyzable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,12 +100,21 @@ pub async fn handle<S: ObjectStore>(
 ) -> Result<Fetched, MetadataError> {
     let Input { photo } = parse_input(payload).map_err(MetadataError::InvalidInput)?;
     let head = store.head(&photo).await.map_err(MetadataError::Store)?;
+    // A reference without a version reads the version HeadObject saw, and says which.
+    let version_id = match (&photo.version_id, &head.version_id) {
+        (None, Some(v)) => Some(v.clone()),
+        _ => None,
+    };
+    let read = PhotoRef {
+        version_id: photo.version_id.clone().or_else(|| version_id.clone()),
+        ..photo.clone()
+    };
     let prefix = if head.size == 0 {
         Vec::new()
     } else {
         let len = head.size.min(HEADER_PREFIX_BYTES);
         store
-            .read_range(&photo, 0, len)
+            .read_range(&read, 0, len)
             .await
             .map_err(MetadataError::Store)?
     };
@@ -132,6 +146,7 @@ pub async fn handle<S: ObjectStore>(
     Ok(Fetched {
         metadata,
         e_tag,
+        version_id,
         faces_key,
         known_faces,
     })

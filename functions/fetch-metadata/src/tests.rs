@@ -314,3 +314,46 @@ fn each_version_of_each_key_has_its_own_analysis_key() {
     assert_ne!(a, faces_key("analysis/v1", "uploads/a.jpg", "e2"));
     assert_ne!(a, faces_key("analysis/v1", "uploads/b.jpg", "e1"));
 }
+
+#[tokio::test]
+async fn a_reference_without_a_version_reads_and_names_the_version_head_object_saw() {
+    let photo = jpeg(600, 600);
+    let len = photo.len();
+    let h = mock!(Client::head_object)
+        .match_requests(|r| r.version_id().is_none())
+        .then_output(move || {
+            HeadObjectOutput::builder()
+                .content_length(len as i64)
+                .e_tag("\"abc\"")
+                .version_id("v7")
+                .build()
+        });
+    let g = mock!(Client::get_object)
+        .match_requests(|r| r.version_id() == Some("v7") && r.range().is_some())
+        .then_output(move || {
+            GetObjectOutput::builder()
+                .body(ByteStream::from(photo.clone()))
+                .build()
+        });
+    let store = S3ObjectStore::new(mock_client!(
+        aws_sdk_s3,
+        aws_smithy_mocks::RuleMode::MatchAny,
+        [&h, &g]
+    ));
+    let listed = serde_json::json!({"photo": {"bucket": "b", "key": "uploads/listed.jpg"}});
+    let m = handle(listed, &store, &FaceAnalyses::default()).await.unwrap();
+    assert_eq!(g.num_calls(), 1, "the header is read from that version");
+    assert_eq!(m.version_id.as_deref(), Some("v7"));
+    // A reference that names its version keeps it: nothing to pin.
+    let (h, g) = (
+        tagged_head(len as i64),
+        ranged_get(jpeg(600, 600), format!("bytes=0-{}", len - 1)),
+    );
+    let store = S3ObjectStore::new(mock_client!(
+        aws_sdk_s3,
+        aws_smithy_mocks::RuleMode::MatchAny,
+        [&h, &g]
+    ));
+    let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
+    assert_eq!(m.version_id, None);
+}

@@ -41,6 +41,7 @@ impl ObjectStore for InMemory<'_> {
             size: self.0.len() as u64,
             content_type: Some("image/jpeg".into()),
             e_tag: None,
+            version_id: None,
         })
     }
     async fn read_range(&self, _: &PhotoRef, start: u64, len: u64) -> Result<Vec<u8>, PortError> {
