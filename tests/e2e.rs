@@ -267,25 +267,11 @@ impl World {
                 },
             );
         }
-        // KeepFaces: the AWS SDK integration, here against moto's S3 (errors named as the SDK
-        // integrations name them).
+        // KeepFaces: the AWS SDK integration, here against moto's S3.
         let s3 = self.s3.clone();
         engine.register(passport_photo::folder_s3::SDK_PUT_OBJECT, move |p: Value| {
             let s3 = s3.clone();
-            async move {
-                let out = s3
-                    .put_object()
-                    .bucket(p["Bucket"].as_str().unwrap_or_default())
-                    .key(p["Key"].as_str().unwrap_or_default())
-                    .content_type(p["ContentType"].as_str().unwrap_or_default())
-                    .body(ByteStream::from(
-                        p["Body"].as_str().unwrap_or_default().as_bytes().to_vec(),
-                    ))
-                    .send()
-                    .await
-                    .map_err(|e| StatesError::new("S3.S3Exception", e.to_string()))?;
-                Ok(json!({"ETag": out.e_tag()}))
-            }
+            async move { put_into_moto(&s3, &p).await }
         });
         let (sqs, tokens) = (self.sqs.clone(), self.tokens.clone());
         engine.register(
@@ -370,21 +356,11 @@ impl World {
                 Ok(Value::Array(items))
             }
         });
+        // The ResultWriter's files.
         let s3 = self.s3.clone();
         engine.register(asl_engine::PUT_OBJECT, move |request: Value| {
             let s3 = s3.clone();
-            async move {
-                s3.put_object()
-                    .bucket(request["Bucket"].as_str().unwrap_or_default())
-                    .key(request["Key"].as_str().unwrap_or_default())
-                    .body(ByteStream::from(
-                        request["Body"].as_str().unwrap_or_default().as_bytes().to_vec(),
-                    ))
-                    .send()
-                    .await
-                    .map_err(|e| StatesError::new("S3.S3Exception", e.to_string()))?;
-                Ok(json!({}))
-            }
+            async move { put_into_moto(&s3, &request).await }
         });
         engine.execute(&sm, name, input).await
     }
@@ -518,6 +494,24 @@ async fn event_source_mapping(
             }
         }
     }
+}
+
+/// PutObject `{Bucket, Key, Body, ContentType?}` into moto's S3, answering with the ETag as
+/// PutObject does. The error name is our reading of the AWS SDK integrations' naming (only
+/// `ServiceName.ExceptionName` is documented); the definitions catch States.ALL there.
+async fn put_into_moto(s3: &aws_sdk_s3::Client, p: &Value) -> Result<Value, StatesError> {
+    let out = s3
+        .put_object()
+        .bucket(p["Bucket"].as_str().unwrap_or_default())
+        .key(p["Key"].as_str().unwrap_or_default())
+        .set_content_type(p["ContentType"].as_str().map(str::to_owned))
+        .body(ByteStream::from(
+            p["Body"].as_str().unwrap_or_default().as_bytes().to_vec(),
+        ))
+        .send()
+        .await
+        .map_err(|e| StatesError::new("S3.S3Exception", e.to_string()))?;
+    Ok(json!({"ETag": out.e_tag()}))
 }
 
 fn body(envelope: &Value) -> Value {

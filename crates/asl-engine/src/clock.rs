@@ -11,11 +11,14 @@ use time::OffsetDateTime;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// What timed work gives: a value, or the error the workflow sees.
+pub type Outcome = Result<Value, crate::error::StatesError>;
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> OffsetDateTime;
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()>;
     /// Runs `work`, or gives up with `None` once `limit` has passed on this clock.
-    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>>;
+    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Outcome>) -> BoxFuture<'a, Option<Outcome>>;
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -28,7 +31,7 @@ impl Clock for RealClock {
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
         Box::pin(tokio::time::sleep(duration))
     }
-    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>> {
+    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Outcome>) -> BoxFuture<'a, Option<Outcome>> {
         Box::pin(async move { tokio::time::timeout(limit, work).await.ok() })
     }
 }
@@ -75,7 +78,7 @@ impl Clock for VirtualClock {
     }
     /// Work that advanced virtual time beyond the limit (by sleeping) has timed out, at the
     /// limit: the clock is set back to that moment, as a real timeout would have ended there.
-    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>> {
+    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Outcome>) -> BoxFuture<'a, Option<Outcome>> {
         Box::pin(async move {
             let start = self.now();
             let v = work.await;
@@ -117,7 +120,7 @@ impl Clock for TokioClock {
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
         Box::pin(tokio::time::sleep(duration))
     }
-    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Value>) -> BoxFuture<'a, Option<Value>> {
+    fn within<'a>(&'a self, limit: Duration, work: BoxFuture<'a, Outcome>) -> BoxFuture<'a, Option<Outcome>> {
         Box::pin(async move { tokio::time::timeout(limit, work).await.ok() })
     }
 }

@@ -603,18 +603,8 @@ impl Run<'_> {
         limit: Duration,
         work: BoxFuture<'_, Result<Value, StatesError>>,
     ) -> Result<Value, StatesError> {
-        let as_value = Box::pin(async move {
-            match work.await {
-                Ok(v) => json!({"ok": v}),
-                Err(e) => json!({"error": e.error, "cause": e.cause}),
-            }
-        });
-        match self.engine.clock.within(limit, as_value).await {
-            Some(v) if v.get("ok").is_some() => Ok(v["ok"].clone()),
-            Some(v) => Err(StatesError::new(
-                v["error"].as_str().unwrap_or_default(),
-                v["cause"].as_str().unwrap_or_default(),
-            )),
+        match self.engine.clock.within(limit, work).await {
+            Some(outcome) => outcome,
             None => Err(self.time_out(format!(
                 "the execution ran longer than its {} s limit",
                 limit.as_secs()
@@ -1036,30 +1026,17 @@ impl Run<'_> {
                         .record(self.now(), "LambdaFunctionStarted", || json!({}));
                 }
             }
-            // The handler's result travels as a Value through the clock's timeout race.
-            let work: BoxFuture<'_, Value> = Box::pin(async move {
-                match handler.invoke(payload).await {
-                    Ok(v) => json!({"ok": v}),
-                    Err(e) => json!({"err": e.to_value()}),
-                }
-            });
-            let result = match self
+            let work: BoxFuture<'_, Result<Value, StatesError>> = Box::pin(handler.invoke(payload));
+            let result = self
                 .engine
                 .clock
                 .within(Duration::from_secs_f64(timeout), work)
                 .await
-            {
-                None => Err(StatesError::timeout(format!(
-                    "'{name}' ran longer than its TimeoutSeconds {timeout}"
-                ))),
-                Some(mut v) => match v.get_mut("ok").map(Value::take) {
-                    Some(ok) => Ok(ok),
-                    None => Err(StatesError::new(
-                        v["err"]["Error"].as_str().unwrap_or("States.TaskFailed"),
-                        v["err"]["Cause"].as_str().unwrap_or_default(),
-                    )),
-                },
-            };
+                .unwrap_or_else(|| {
+                    Err(StatesError::timeout(format!(
+                        "'{name}' ran longer than its TimeoutSeconds {timeout}"
+                    )))
+                });
             if let Some((resource_type, resource)) = &integration {
                 let (kind, details) = match &result {
                     Ok(out) => (

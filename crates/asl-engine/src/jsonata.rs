@@ -307,16 +307,15 @@ fn function_error(name: &str, message: String) -> jsonata_rs::Error {
     jsonata_rs::Error::T0410ArgumentNotValid(0, 1, format!("{name}: {message}"))
 }
 
+/// An added function that is an intrinsic's twin (States.ArrayPartition for $partition …).
 fn via_intrinsic<'a>(
     context: &FunctionContext<'a, '_>,
     intrinsic: &str,
     args: &[&'a JValue<'a>],
 ) -> jsonata_rs::Result<&'a JValue<'a>> {
-    let values: Vec<Value> = args.iter().map(|a| to_json(a)).collect();
-    match crate::intrinsics::call_by_name(intrinsic, &values) {
-        Ok(v) => Ok(from_json(context.arena, &v)),
-        Err(e) => Err(function_error(context.name, e.cause)),
-    }
+    json_function(context, args, |v| {
+        crate::intrinsics::call_by_name(intrinsic, v).map_err(|e| e.cause)
+    })
 }
 
 fn fn_partition<'a>(

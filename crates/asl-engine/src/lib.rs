@@ -16,7 +16,7 @@ pub mod paths;
 mod validate;
 pub mod variables;
 
-pub use clock::{BoxFuture, Clock, RealClock, TokioClock, VirtualClock};
+pub use clock::{BoxFuture, Clock, Outcome, RealClock, TokioClock, VirtualClock};
 pub use definition::StateMachine;
 pub use distributed::{GET_OBJECT, LIST_OBJECTS, PUT_OBJECT};
 pub use error::{matches, StatesError};

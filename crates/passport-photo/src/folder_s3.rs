@@ -142,9 +142,10 @@ pub fn register(engine: &mut Engine) {
     engine.register(asl_engine::PUT_OBJECT, |request: Value| async move {
         put_object(&request)
     });
-    // AWS SDK integrations name their errors S3.<ExceptionName> (Step Functions developer
-    // guide, AWS SDK service integrations); S3 errors without a modelled exception are
-    // S3.S3Exception. The answer carries the new object's ETag, as PutObject's does.
+    // AWS SDK integrations name their errors ServiceName.ExceptionName (Step Functions
+    // developer guide, AWS SDK service integrations); S3.S3Exception for a folder that cannot
+    // be written is our reading, not documented (the definitions catch States.ALL there). The
+    // answer carries the new object's ETag, as PutObject's does.
     engine.register(SDK_PUT_OBJECT, |request: Value| async move {
         put_object(&request).map_err(|e| StatesError::new("S3.S3Exception", e.cause))?;
         let body = request["Body"].as_str().unwrap_or_default();

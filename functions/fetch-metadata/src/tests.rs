@@ -13,6 +13,15 @@ fn input() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The S3 adapter over mocked answers, each rule matched in any order.
+fn mocked_s3(rules: &[&Rule]) -> S3ObjectStore {
+    S3ObjectStore::new(mock_client!(
+        aws_sdk_s3,
+        aws_smithy_mocks::RuleMode::MatchAny,
+        rules
+    ))
+}
+
 fn jpeg(w: u32, h: u32) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     image::RgbImage::new(w, h)
@@ -52,11 +61,7 @@ async fn reads_the_header_with_one_ranged_read_of_at_most_64_kib() {
     photo.resize(2_000_000, 0); // a large file: only the first 64 KiB may be read
     let prefix = photo[..65536].to_vec();
     let (h, g) = (head(2_000_000), ranged_get(prefix, "bytes=0-65535".into()));
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g]
-    ));
+    let store = mocked_s3(&[&h, &g]);
     let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
     assert_eq!(g.num_calls(), 1);
     assert_eq!(m.metadata.format, ImageFormat::Jpeg);
@@ -70,11 +75,7 @@ async fn small_files_are_read_only_up_to_their_size() {
     let photo = jpeg(200, 200);
     let range = format!("bytes=0-{}", photo.len() - 1);
     let (h, g) = (head(photo.len() as i64), ranged_get(photo, range));
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g]
-    ));
+    let store = mocked_s3(&[&h, &g]);
     assert!(
         handle(input(), &store, &FaceAnalyses::default())
             .await
@@ -101,11 +102,7 @@ async fn each_metadata_problem_is_an_answer_not_an_error() {
         };
         let range = format!("bytes=0-{}", (size as u64).min(65536) - 1);
         let (h, g) = (head(size), ranged_get(bytes, range));
-        let store = S3ObjectStore::new(mock_client!(
-            aws_sdk_s3,
-            aws_smithy_mocks::RuleMode::MatchAny,
-            [&h, &g]
-        ));
+        let store = mocked_s3(&[&h, &g]);
         let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
         assert!(
             m.metadata.problems.contains(&problem),
@@ -120,11 +117,7 @@ async fn each_metadata_problem_is_an_answer_not_an_error() {
 async fn an_empty_object_is_not_read_at_all() {
     let h = head(0);
     let g = mock!(Client::get_object).then_output(|| GetObjectOutput::builder().build());
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g]
-    ));
+    let store = mocked_s3(&[&h, &g]);
     let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
     assert_eq!(m.metadata.problems, vec![MetadataProblem::EmptyFile]);
     assert_eq!(g.num_calls(), 0);
@@ -218,11 +211,7 @@ async fn a_kept_analysis_of_the_same_version_is_returned_with_where_it_is_kept()
         ranged_get(photo, range),
         kept(serde_json::to_vec(&analysis).unwrap()),
     );
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g, &k]
-    ));
+    let store = mocked_s3(&[&h, &g, &k]);
     let m = handle(input(), &store, &analyses()).await.unwrap();
     assert_eq!(
         m.e_tag.as_deref(),
@@ -248,11 +237,7 @@ async fn a_damaged_kept_analysis_or_none_only_means_detecting_again() {
             ranged_get(photo, range),
             kept(body),
         );
-        let store = S3ObjectStore::new(mock_client!(
-            aws_sdk_s3,
-            aws_smithy_mocks::RuleMode::MatchAny,
-            [&h, &g, &k]
-        ));
+        let store = mocked_s3(&[&h, &g, &k]);
         let m = handle(input(), &store, &analyses()).await.unwrap();
         assert!(m.known_faces.is_none() && m.faces_key.is_some() && m.metadata.analyzable);
     }
@@ -266,11 +251,7 @@ async fn a_damaged_kept_analysis_or_none_only_means_detecting_again() {
             )
         });
     let (h, g) = (tagged_head(photo.len() as i64), ranged_get(photo, range));
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g, &none]
-    ));
+    let store = mocked_s3(&[&h, &g, &none]);
     let m = handle(input(), &store, &analyses()).await.unwrap();
     assert!(m.known_faces.is_none() && m.faces_key.is_some());
 }
@@ -282,11 +263,7 @@ async fn nothing_is_looked_up_for_an_unanalyzable_file_or_without_a_version_tag(
         tagged_head(10),
         ranged_get(b"GIF89a....".to_vec(), "bytes=0-9".into()),
     );
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g]
-    ));
+    let store = mocked_s3(&[&h, &g]);
     let m = handle(input(), &store, &analyses()).await.unwrap();
     assert_eq!((m.faces_key, m.known_faces), (None, None));
     assert_eq!(g.num_calls(), 1, "only the header was read");
@@ -294,11 +271,7 @@ async fn nothing_is_looked_up_for_an_unanalyzable_file_or_without_a_version_tag(
     let photo = jpeg(600, 600);
     let range = format!("bytes=0-{}", photo.len() - 1);
     let (h, g) = (head(photo.len() as i64), ranged_get(photo, range));
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g]
-    ));
+    let store = mocked_s3(&[&h, &g]);
     let m = handle(input(), &store, &analyses()).await.unwrap();
     assert_eq!(m.faces_key, None);
 }
@@ -335,11 +308,7 @@ async fn a_reference_without_a_version_reads_and_names_the_version_head_object_s
                 .body(ByteStream::from(photo.clone()))
                 .build()
         });
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g]
-    ));
+    let store = mocked_s3(&[&h, &g]);
     let listed = serde_json::json!({"photo": {"bucket": "b", "key": "uploads/listed.jpg"}});
     let m = handle(listed, &store, &FaceAnalyses::default()).await.unwrap();
     assert_eq!(g.num_calls(), 1, "the header is read from that version");
@@ -349,11 +318,7 @@ async fn a_reference_without_a_version_reads_and_names_the_version_head_object_s
         tagged_head(len as i64),
         ranged_get(jpeg(600, 600), format!("bytes=0-{}", len - 1)),
     );
-    let store = S3ObjectStore::new(mock_client!(
-        aws_sdk_s3,
-        aws_smithy_mocks::RuleMode::MatchAny,
-        [&h, &g]
-    ));
+    let store = mocked_s3(&[&h, &g]);
     let m = handle(input(), &store, &FaceAnalyses::default()).await.unwrap();
     assert_eq!(m.version_id, None);
 }

@@ -26,8 +26,6 @@ pub struct UnreadableResults {
 pub struct Manifest {
     #[serde(rename = "DestinationBucket", default)]
     pub destination_bucket: Option<String>,
-    #[serde(rename = "MapRunArn", default)]
-    pub map_run_arn: Option<String>,
     #[serde(rename = "ResultFiles")]
     pub result_files: ResultFiles,
 }
@@ -47,8 +45,6 @@ pub struct ResultFiles {
 pub struct ResultFile {
     #[serde(rename = "Key")]
     pub key: String,
-    #[serde(rename = "Size", default)]
-    pub size: u64,
 }
 
 impl Manifest {
